@@ -154,6 +154,21 @@ public final class Node {
         return this;
     }
 
+    /**
+     * Makes this hardlink entry refer to {@code target} (links to links are followed when resolving).
+     *
+     * @throws IllegalArgumentException if that would make a loop
+     */
+    public Node linkTo(Node target) {
+        for (Node n = target; n != null; n = n.linkTarget) {
+            if (n == this) {
+                throw new IllegalArgumentException("hardlink loop at " + path());
+            }
+        }
+        this.linkTarget = target;
+        return this;
+    }
+
     public Node linkTarget() {
         return linkTarget;
     }

@@ -1,0 +1,18 @@
+package io.oci2cfs.dump;
+
+import java.io.IOException;
+
+/** A dump file that cannot be read; the message carries the line number and the reason. */
+public final class DumpException extends IOException {
+    private final long line;
+
+    public DumpException(long line, String reason) {
+        super(line > 0 ? "line " + line + ": " + reason : reason);
+        this.line = line;
+    }
+
+    /** The 1-based line number, or 0 when the error concerns the whole file. */
+    public long line() {
+        return line;
+    }
+}

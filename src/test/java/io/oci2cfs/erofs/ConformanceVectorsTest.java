@@ -1,0 +1,63 @@
+package io.oci2cfs.erofs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.oci2cfs.dump.DumpException;
+import io.oci2cfs.dump.DumpReader;
+import io.oci2cfs.testutil.Conformance;
+import io.oci2cfs.tree.Node;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every upstream vector builds the image whose sha256 mkcomposefs 1.0.8 recorded; bad dumps are refused. */
+class ConformanceVectorsTest {
+    static Stream<Path> goodVectors() throws Exception {
+        return Conformance.vectors("*.sha256").map(p -> Path.of(p.toString().replaceFirst("\\.sha256$", "")))
+                .filter(Files::exists);
+    }
+
+    static Stream<Path> badVectors() throws Exception {
+        return Conformance.vectors("should-fail-*.dump");
+    }
+
+    @Test
+    void vectorsArePresent() {
+        assumeTrue(Conformance.dir() != null, "../shared/conformance/composefs-1.0.8 is absent: vector tests skipped");
+        assertThat(Conformance.dir().resolve("special.dump")).exists();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("goodVectors")
+    void imageMatchesReferenceDigest(Path dump) throws Exception {
+        boolean strict = !Conformance.LENIENT.contains(dump.getFileName().toString());
+        Node root = DumpReader.read(Conformance.readDump(dump), strict);
+        Integer v = Conformance.pinnedVersion(dump);
+        FormatVersion versions = v == null ? FormatVersion.DEFAULT : FormatVersion.exactly(v);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ErofsWriter.Result result = ErofsWriter.write(root, versions, out);
+        byte[] image = out.toByteArray();
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
+        assertThat(sha).as(dump.getFileName().toString()).isEqualTo(Conformance.expectedSha256(dump));
+        assertThat(result.size()).isEqualTo(image.length);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badVectors")
+    void badDumpIsRefused(Path dump) throws Exception {
+        // The reference's should-fail test runs in lenient mode; three of these files lack a final newline.
+        assertThatThrownBy(() -> {
+            Node root = DumpReader.read(Conformance.readDump(dump), false);
+            ErofsWriter.write(root, FormatVersion.DEFAULT, new ByteArrayOutputStream());
+        }).isInstanceOfAny(DumpException.class, ImageException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").isNotBlank());
+    }
+}
