@@ -1,12 +1,32 @@
 package io.oci2cfs.cli;
 
-/** Placeholder entry point until the command line lands. */
-public final class Main {
-    private Main() {
-    }
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code oci2cfs COMMAND ...}. Errors are one line on stderr and a non-zero exit. */
+@Command(name = "oci2cfs", mixinStandardHelpOptions = true, version = "oci2cfs 0.1.0",
+        description = "Turns container images into composefs images and a content-addressed object store.",
+        subcommands = {MkcomposefsCommand.class, InfoCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.err.println("oci2cfs: no command yet");
-        System.exit(2);
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println(cmd.getCommandName() + ": " + Errors.describe(e));
+            cmd.getErr().flush();
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 }

@@ -1,0 +1,123 @@
+package io.oci2cfs.cli;
+
+import io.oci2cfs.directory.DirectoryScanner;
+import io.oci2cfs.directory.ScanOptions;
+import io.oci2cfs.dump.DumpException;
+import io.oci2cfs.dump.DumpReader;
+import io.oci2cfs.erofs.ErofsWriter;
+import io.oci2cfs.erofs.FormatVersion;
+import io.oci2cfs.erofs.ImageFiles;
+import io.oci2cfs.store.ObjectStore;
+import io.oci2cfs.tree.Node;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code oci2cfs mkcomposefs}: flag-compatible with mkcomposefs 1.0.8. */
+@Command(name = "mkcomposefs", description = "Build a composefs image from a directory or a composefs dump.")
+final class MkcomposefsCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "A directory, or a dump file with --from-file (- = stdin).")
+    String source;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "IMAGE", description = "The image to write (- = stdout).")
+    String image;
+
+    @Option(names = "--from-file", description = "SOURCE is a composefs dump file.")
+    boolean fromFile;
+
+    @Option(names = "--digest-store", paramLabel = "DIR", description = "Copy content files into this object store.")
+    Path digestStore;
+
+    @Option(names = "--print-digest", description = "Print the fs-verity digest of the image.")
+    boolean printDigest;
+
+    @Option(names = "--print-digest-only", description = "Print the digest of the image, don't write it.")
+    boolean printDigestOnly;
+
+    @Option(names = "--use-epoch", description = "Make all mtimes zero.")
+    boolean useEpoch;
+
+    @Option(names = "--skip-devices", description = "Don't store device nodes.")
+    boolean skipDevices;
+
+    @Option(names = "--skip-xattrs", description = "Don't store file xattrs.")
+    boolean skipXattrs;
+
+    @Option(names = "--user-xattrs", description = "Only store user.* xattrs.")
+    boolean userXattrs;
+
+    @Option(names = "--min-version", paramLabel = "N", description = "Minimal format version (default 0).")
+    Integer minVersion;
+
+    @Option(names = "--max-version", paramLabel = "N", description = "Maximal format version (default 1).")
+    Integer maxVersion;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads that hash and copy files.")
+    Integer threads;
+
+    @Option(names = "--hardlinks", description = "Keep hardlinks of a directory source as hardlinks (mkcomposefs does not).")
+    boolean hardlinks;
+
+    @Override
+    public Integer call() throws IOException {
+        if (printDigestOnly && image != null) {
+            throw new IllegalArgumentException("cannot give IMAGE with --print-digest-only");
+        }
+        if (!printDigestOnly && image == null) {
+            throw new IllegalArgumentException("no destination image given");
+        }
+        if (source.isEmpty()) {
+            throw new IllegalArgumentException("empty source path");
+        }
+        int nthreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (nthreads < 1) {
+            throw new IllegalArgumentException("invalid threads count " + nthreads);
+        }
+        FormatVersion versions;
+        try {
+            versions = FormatVersion.fromFlags(minVersion, maxVersion);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        Node root = fromFile ? readDump() : scanDirectory(nthreads);
+        ErofsWriter.Result result;
+        if (printDigestOnly) {
+            result = ErofsWriter.write(root, versions, OutputStream.nullOutputStream());
+        } else if (image.equals("-")) {
+            OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+            result = ErofsWriter.write(root, versions, out);
+            out.flush();
+        } else {
+            result = ImageFiles.write(root, versions, Path.of(image));
+        }
+        if (printDigest || printDigestOnly) {
+            System.out.println(result.digestHex());
+        }
+        return 0;
+    }
+
+    private Node readDump() throws IOException {
+        boolean strict = System.getenv("CFS_PARSE_STRICT") != null;
+        try (InputStream in = source.equals("-") ? System.in : Files.newInputStream(Path.of(source))) {
+            return DumpReader.read(new java.io.BufferedInputStream(in, 1 << 16), strict);
+        } catch (DumpException e) {
+            throw new IOException((source.equals("-") ? "<stdin>" : source) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Node scanDirectory(int nthreads) throws IOException {
+        ScanOptions opts = new ScanOptions(useEpoch, skipDevices, skipXattrs, userXattrs, hardlinks, nthreads);
+        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(Path.of(source), opts);
+        if (digestStore != null) {
+            DirectoryScanner.fillStore(scanned, new ObjectStore(digestStore), nthreads);
+        }
+        return scanned.root();
+    }
+}

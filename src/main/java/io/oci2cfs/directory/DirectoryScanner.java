@@ -1,0 +1,184 @@
+package io.oci2cfs.directory;
+
+import io.oci2cfs.fsverity.FsVerityHasher;
+import io.oci2cfs.linux.Xattrs;
+import io.oci2cfs.store.ObjectStore;
+import io.oci2cfs.tree.ByteString;
+import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.Node;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Walks a directory into a tree the way libcomposefs's {@code lcfs_build} and mkcomposefs's digest pass do.
+ *
+ * <p>Names are taken through {@link Path}, so a name that is not valid in the JVM's file-name encoding
+ * cannot be represented exactly; container layers should be converted from their tarballs instead.
+ */
+public final class DirectoryScanner {
+    /** Files of at most this many bytes are stored inline ({@code LCFS_RECOMMENDED_INLINE_CONTENT_MAX}). */
+    public static final int INLINE_MAX = 64;
+    private static final ByteString USER_PREFIX = ByteString.of("user.");
+
+    private final ScanOptions options;
+    private final List<FileJob> files = new ArrayList<>();
+    private final Map<List<Object>, Node> inodes = new HashMap<>();
+
+    /** A regular file whose digest (and maybe content) is still to be read. */
+    public record FileJob(Node node, Path path) {
+    }
+
+    /** The tree, and each external regular file with the path its data comes from. */
+    public record Scanned(Node root, List<FileJob> externalFiles) {
+    }
+
+    private DirectoryScanner(ScanOptions options) {
+        this.options = options;
+    }
+
+    public static Scanned scan(Path dir, ScanOptions options) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + ": not a directory");
+        }
+        DirectoryScanner s = new DirectoryScanner(options);
+        Node root = s.load(dir);
+        s.walk(dir, root);
+        s.hashAll();
+        List<FileJob> external = new ArrayList<>();
+        for (FileJob f : s.files) {
+            if (f.node.content() == null && f.node.size() > 0) {
+                external.add(f);
+            }
+        }
+        return new Scanned(root, external);
+    }
+
+    /** Copies each external file into the store under its digest (in parallel); existing objects are kept. */
+    public static void fillStore(Scanned scanned, ObjectStore store, int threads) throws IOException {
+        parallel(scanned.externalFiles(), threads, f -> {
+            store.addFile(f.path(), f.node().digest());
+        });
+        store.sync();
+    }
+
+    private void walk(Path dir, Node node) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(entries::add);
+        }
+        entries.sort((a, b) -> ByteString.of(a.getFileName().toString())
+                .compareTo(ByteString.of(b.getFileName().toString())));
+        for (Path p : entries) {
+            ByteString name = ByteString.of(p.getFileName().toString());
+            Map<String, Object> st = Files.readAttributes(p, "unix:mode,ino,dev", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) st.get("mode");
+            if (options.skipDevices() && FileMode.isDevice(mode)) {
+                continue;
+            }
+            List<Object> inode = List.of(st.get("dev"), st.get("ino"));
+            Node first = options.keepHardlinks() && !FileMode.isDir(mode) ? inodes.get(inode) : null;
+            if (first != null) {
+                first.nlink(first.nlink() + 1);
+                node.addChild(name, Node.hardlink(first.mode(), first));
+                continue;
+            }
+            Node child = node.addChild(name, load(p));
+            if (options.keepHardlinks() && !FileMode.isDir(mode)) {
+                inodes.put(inode, child);
+            }
+            if (child.isDirectory()) {
+                walk(p, child);
+            }
+        }
+    }
+
+    private Node load(Path p) throws IOException {
+        Map<String, Object> st = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) st.get("mode");
+        Node n = new Node(mode).uid((Integer) st.get("uid")).gid((Integer) st.get("gid"))
+                .rdev((int) (long) (Long) st.get("rdev")).size((Long) st.get("size"));
+        if (!options.useEpoch()) {
+            FileTime t = (FileTime) st.get("lastModifiedTime");
+            long nanos = t.to(TimeUnit.NANOSECONDS);
+            n.mtime(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L));
+        }
+        if (FileMode.isLink(mode)) {
+            ByteString target = ByteString.of(Files.readSymbolicLink(p).toString());
+            if (target.length() == 0 || target.length() >= 4096) {
+                throw new IOException(p + ": symlink target of " + target.length() + " bytes is not supported");
+            }
+            n.payload(target).size(target.length());
+        } else if (FileMode.isReg(mode) && n.size() > 0) {
+            files.add(new FileJob(n, p));
+        }
+        if (!options.skipXattrs()) {
+            for (Map.Entry<ByteString, ByteString> x : Xattrs.list(p).entrySet()) {
+                if (!options.userXattrs() || x.getKey().startsWith(USER_PREFIX)) {
+                    n.setXattr(x.getKey(), x.getValue());
+                }
+            }
+        }
+        return n;
+    }
+
+    private void hashAll() throws IOException {
+        parallel(files, options.threads(), f -> {
+            Node n = f.node();
+            FsVerityHasher h = new FsVerityHasher();
+            byte[] small = null;
+            try (InputStream in = Files.newInputStream(f.path())) {
+                if (n.size() <= INLINE_MAX) {
+                    small = in.readAllBytes();
+                    h.update(small, 0, small.length);
+                } else {
+                    byte[] buf = new byte[64 * 1024];
+                    for (int k; (k = in.read(buf)) >= 0; ) {
+                        h.update(buf, 0, k);
+                    }
+                }
+            }
+            if (h.size() != n.size()) {
+                throw new IOException(f.path() + ": changed size while being read (" + n.size() + " -> "
+                        + h.size() + ")");
+            }
+            byte[] digest = h.digest();
+            n.digest(digest).payload(ByteString.of(ObjectStore.relativePath(digest)));
+            n.content(small);
+        });
+    }
+
+    private interface IoTask {
+        void run(FileJob f) throws IOException;
+    }
+
+    private static void parallel(List<FileJob> jobs, int threads, IoTask task) throws IOException {
+        Scheduler pool = Schedulers.newParallel("oci2cfs-hash", threads);
+        try {
+            Flux.fromIterable(jobs).parallel(threads).runOn(pool).doOnNext(f -> {
+                try {
+                    task.run(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sequential().blockLast();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            pool.dispose();
+        }
+    }
+}

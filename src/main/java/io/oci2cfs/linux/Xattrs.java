@@ -1,0 +1,86 @@
+package io.oci2cfs.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import io.oci2cfs.tree.ByteString;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads extended attributes of a path without following symlinks ({@code llistxattr}/{@code lgetxattr}).
+ * The JDK's {@code UserDefinedFileAttributeView} sees only {@code user.*}; composefs needs every namespace.
+ */
+public final class Xattrs {
+    private static final int ERANGE = 34;
+    private static final int ENODATA = 61;
+    private static final int ENOTSUP = 95;
+
+    interface LibC extends Library {
+        LibC INSTANCE = Native.load("c", LibC.class);
+
+        long llistxattr(String path, byte[] list, long size) throws LastErrorException;
+
+        long lgetxattr(String path, byte[] name, byte[] value, long size) throws LastErrorException;
+    }
+
+    private Xattrs() {
+    }
+
+    /** Every xattr of {@code path}; empty where the filesystem has no xattr support. */
+    public static Map<ByteString, ByteString> list(Path path) throws IOException {
+        String p = path.toString();
+        Map<ByteString, ByteString> out = new LinkedHashMap<>();
+        byte[] names = read(p, null);
+        int start = 0;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] == 0) {
+                if (i > start) {
+                    byte[] name = Arrays.copyOfRange(names, start, i);
+                    byte[] value = read(p, name);
+                    if (value != null) {
+                        out.put(ByteString.wrap(name), ByteString.wrap(value));
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    /** Reads the name list ({@code name == null}) or one value; null if the xattr vanished meanwhile. */
+    private static byte[] read(String path, byte[] name) throws IOException {
+        byte[] cName = name == null ? null : Arrays.copyOf(name, name.length + 1);
+        for (int attempt = 0; attempt < 8; attempt++) {
+            try {
+                long size = call(path, cName, null);
+                byte[] buf = new byte[(int) size];
+                long n = call(path, cName, buf);
+                return n == buf.length ? buf : Arrays.copyOf(buf, (int) n);
+            } catch (LastErrorException e) {
+                switch (e.getErrorCode()) {
+                    case ERANGE:
+                        continue;
+                    case ENOTSUP:
+                        return name == null ? new byte[0] : null;
+                    case ENODATA:
+                        return null;
+                    default:
+                        String what = name == null ? "list xattrs"
+                                : "read xattr " + new String(name, StandardCharsets.UTF_8);
+                        throw new IOException(path + ": cannot " + what + " (errno " + e.getErrorCode() + ")");
+                }
+            }
+        }
+        throw new IOException(path + ": xattrs keep changing while being read");
+    }
+
+    private static long call(String path, byte[] cName, byte[] buf) {
+        long len = buf == null ? 0 : buf.length;
+        return cName == null ? LibC.INSTANCE.llistxattr(path, buf, len) : LibC.INSTANCE.lgetxattr(path, cName, buf, len);
+    }
+}
