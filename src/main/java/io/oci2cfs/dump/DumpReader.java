@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a composefs-dump(5) file into a tree, with the rules of {@code mkcomposefs --from-file} 1.0.8.
@@ -91,18 +92,17 @@ public final class DumpReader {
             if (f.target == null) {
                 throw new DumpException(f.line, "No target path for the hardlink");
             }
-            String shown = new String(f.target, java.nio.charset.StandardCharsets.UTF_8);
             Node target = lookup(f.target);
             if (target == null) {
-                throw new DumpException(f.line, "No target at " + shown + " for hardlink");
+                throw new DumpException(f.line, "No target at " + shown(f.target) + " for hardlink");
             }
             if (target == f.link) {
-                throw new DumpException(f.line, "Self-referential hardlink " + shown);
+                throw new DumpException(f.line, "Self-referential hardlink " + shown(f.target));
             }
             try {
                 f.link.linkTo(target);
             } catch (IllegalArgumentException e) {
-                throw new DumpException(f.line, "Hardlink loop through " + shown);
+                throw new DumpException(f.line, "Hardlink loop through " + shown(f.target));
             }
         }
         return root;
@@ -267,7 +267,6 @@ public final class DumpReader {
     }
 
     private void addToTree(byte[] path, Node node) throws Escapes.BadField {
-        String shown = new String(path, java.nio.charset.StandardCharsets.UTF_8);
         if (path.length == 1 && path[0] == '/') {
             if (!node.isDirectory()) {
                 throw new Escapes.BadField("Root must be a directory");
@@ -294,27 +293,31 @@ public final class DumpReader {
             ByteString name = ByteString.of(path, i, j - i);
             if (j == path.length) {
                 if (!parent.isDirectory()) {
-                    throw new Escapes.BadField("Parent must be a directory for " + shown);
+                    throw new Escapes.BadField("Parent must be a directory for " + shown(path));
                 }
                 if (name.equals(DOT) || name.equals(DOTDOT)) {
-                    throw new Escapes.BadField("Invalid . or .. in path: " + shown);
+                    throw new Escapes.BadField("Invalid . or .. in path: " + shown(path));
                 }
                 if (name.length() == 0 || name.length() > NAME_MAX) {
                     throw new Escapes.BadField("Can't add child");
                 }
                 if (parent.child(name) != null) {
-                    throw new Escapes.BadField("Path " + shown + " already exist");
+                    throw new Escapes.BadField("Path " + shown(path) + " already exist");
                 }
                 parent.addChild(name, node);
                 return;
             }
             Node next = parent.child(name);
             if (next == null) {
-                throw new Escapes.BadField("Parent directory missing for " + shown);
+                throw new Escapes.BadField("Parent directory missing for " + shown(path));
             }
             parent = next;
             i = j;
         }
+    }
+
+    private static String shown(byte[] path) {
+        return new String(path, StandardCharsets.UTF_8);
     }
 
     private Node lookup(byte[] path) {
@@ -361,9 +364,12 @@ public final class DumpReader {
         return -1;
     }
 
+    private static Escapes.BadField invalidInteger(byte[] b, int from, int to) {
+        return new Escapes.BadField("Invalid integer " + new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+    }
+
     /** {@code strtoull} as the reference calls it: leading blanks and a sign allowed, the rest must be digits. */
     static long parseInt(byte[] b, int from, int to, int base) throws Escapes.BadField {
-        String shown = new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
         int i = from;
         while (i < to && (b[i] == ' ' || (b[i] >= '\t' && b[i] <= '\r'))) {
             i++;
@@ -374,14 +380,14 @@ public final class DumpReader {
             i++;
         }
         if (i == to || from == to) {
-            throw new Escapes.BadField("Invalid integer " + shown);
+            throw invalidInteger(b, from, to);
         }
         long v = 0;
         boolean overflow = false;
         for (; i < to; i++) {
             int d = Character.digit(b[i], base);
             if (d < 0) {
-                throw new Escapes.BadField("Invalid integer " + shown);
+                throw invalidInteger(b, from, to);
             }
             long next = v * base + d;
             if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, base)) > 0

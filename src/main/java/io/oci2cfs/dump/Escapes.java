@@ -13,6 +13,13 @@ final class Escapes {
     }
 
     static byte[] unescape(byte[] b, int from, int to) throws BadField {
+        int firstEscape = from;
+        while (firstEscape < to && b[firstEscape] != '\\') {
+            firstEscape++;
+        }
+        if (firstEscape == to) {
+            return java.util.Arrays.copyOfRange(b, from, to);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
         for (int i = from; i < to; ) {
             byte c = b[i++];

@@ -56,6 +56,13 @@ public final class ErofsWriter {
     private static final ByteString EMPTY = ByteString.EMPTY;
     private static final ByteString Y = ByteString.of("y");
     private static final ByteString X = ByteString.of("x");
+    private static final ByteString[] HEX_NAMES = new ByteString[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            HEX_NAMES[i] = ByteString.of(String.format("%02x", i));
+        }
+    }
 
     /** What was written: the format version chosen, the image size and its fs-verity digest. */
     public record Result(int formatVersion, long size, byte[] fsverityDigest) {
@@ -83,6 +90,8 @@ public final class ErofsWriter {
     private boolean[] extended;
     private boolean[] chunkTableInBlock;
     private int[] nlinkOf;
+    private List<Xattr>[] xattrCache;
+    private final Map<ByteString, XattrName> splitNames = new HashMap<>();
 
     private long minMtimeSec;
     private int minMtimeNsec;
@@ -174,7 +183,7 @@ public final class ErofsWriter {
     private void addRootWhiteouts() {
         ByteString selinux = root.xattrs().get(SELINUX);
         for (int i = 0; i < 256; i++) {
-            ByteString name = ByteString.of(String.format("%02x", i));
+            ByteString name = HEX_NAMES[i];
             if (root.child(name) != null) {
                 rootWhiteouts.add(null);
                 continue;
@@ -204,7 +213,7 @@ public final class ErofsWriter {
 
     private ByteString nameOf(Node n) {
         if (n.parent() == null && n != root) {
-            return ByteString.of(String.format("%02x", rootWhiteouts.indexOf(n)));
+            return HEX_NAMES[rootWhiteouts.indexOf(n)];
         }
         return n.name();
     }
@@ -295,9 +304,34 @@ public final class ErofsWriter {
         return n.mode();
     }
 
-    /** The node's xattrs as they are stored, sorted by name. */
+    /** The node's xattrs as they are stored, sorted by name (computed once per inode). */
     private List<Xattr> xattrsOf(int i) {
+        if (xattrCache == null) {
+            @SuppressWarnings("unchecked")
+            List<Xattr>[] cache = new List[count];
+            xattrCache = cache;
+        }
+        List<Xattr> x = xattrCache[i];
+        if (x == null) {
+            x = rewrittenXattrs(i);
+            xattrCache[i] = x;
+        }
+        return x;
+    }
+
+    private XattrName split(ByteString name) {
+        return splitNames.computeIfAbsent(name, XattrName::split);
+    }
+
+    private int entrySize(Xattr x) {
+        return (4 + split(x.name()).suffix().length() + x.value().length() + 3) & ~3;
+    }
+
+    private List<Xattr> rewrittenXattrs(int i) {
         Node n = nodes[i];
+        if (n.xattrs().isEmpty() && !isExternal(n) && !isSourceWhiteout(n) && !holdsWhiteout[i] && i != 0) {
+            return List.of();
+        }
         if (isRootWhiteout(n)) {
             return sorted(n.xattrs());
         }
@@ -382,7 +416,7 @@ public final class ErofsWriter {
             Xattr x = sharedTable.get(k);
             sharedIndex.put(x, k);
             sharedOffset.put(x, off);
-            off += XattrName.entrySize(x.name(), x.value());
+            off += entrySize(x);
         }
         sharedSize = off;
     }
@@ -408,7 +442,7 @@ public final class ErofsWriter {
         splitXattrs(all, shared, inline);
         int size = 12 + 4 * shared.size();
         for (Xattr x : inline) {
-            size += XattrName.entrySize(x.name(), x.value());
+            size += entrySize(x);
         }
         return size;
     }
@@ -583,7 +617,7 @@ public final class ErofsWriter {
         for (int k = 0; k < 256; k++) {
             Node w = rootWhiteouts.get(k);
             if (w != null) {
-                all.add(new Named(ByteString.of(String.format("%02x", k)), w));
+                all.add(new Named(HEX_NAMES[k], w));
             }
         }
         all.sort((a, b) -> a.name.compareTo(b.name));
@@ -709,7 +743,7 @@ public final class ErofsWriter {
         splitXattrs(all, shared, inline);
         int filter = 0;
         for (Xattr x : all) {
-            filter |= 1 << XattrName.split(x.name()).filterBit();
+            filter |= 1 << split(x.name()).filterBit();
         }
         b.putInt(off, ~filter);
         b.putByte(off + 4, shared.size());
@@ -726,8 +760,8 @@ public final class ErofsWriter {
         return off;
     }
 
-    private static byte[] xattrEntry(Xattr x) {
-        XattrName split = XattrName.split(x.name());
+    private byte[] xattrEntry(Xattr x) {
+        XattrName split = split(x.name());
         byte[] suffix = split.suffix().unsafeArray();
         byte[] value = x.value().unsafeArray();
         LeBuffer e = new LeBuffer((4 + suffix.length + value.length + 3) & ~3);
