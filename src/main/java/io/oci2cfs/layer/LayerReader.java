@@ -78,6 +78,7 @@ public final class LayerReader {
         private final PaxCapture capture;
         private final Map<ByteString, ByteString> globalPax = new HashMap<>();
         private ByteString current;
+        private final byte[] lastHeader = new byte[512];
 
         Members(String layer, PaxCapture capture) {
             super(capture, "ISO-8859-1"); // bytes of ustar/GNU names map 1:1 to chars and back
@@ -99,6 +100,9 @@ public final class LayerReader {
             byte flag = record[156];
             if (!isAtEOF() && (flag == 'x' || flag == 'X' || flag == 'g')) {
                 capture.arm(TarUtils.parseOctalOrBinary(record, 124, 12), flag == 'g');
+            } else if (!isAtEOF() && TarUtils.verifyCheckSum(record)) {
+                // A member header (old GNU sparse extension records carry no checksum).
+                System.arraycopy(record, 0, lastHeader, 0, lastHeader.length);
             }
             return record;
         }
@@ -155,8 +159,8 @@ public final class LayerReader {
             NavigableMap<ByteString, ByteString> xattrs = new TreeMap<>(PaxRecords.xattrs(globalPax));
             xattrs.putAll(PaxRecords.xattrs(local));
             Instant mtime = te.getLastModifiedTime().toInstant();
-            return new LayerEntry(path, type, te.getMode() & 07777, id(te.getLongUserId(), "uid", path),
-                    id(te.getLongGroupId(), "gid", path), mtime.getEpochSecond(), mtime.getNano(),
+            return new LayerEntry(path, type, te.getMode() & 07777, id(local, "uid", 108, path),
+                    id(local, "gid", 116, path), mtime.getEpochSecond(), mtime.getNano(),
                     type == EntryType.REGULAR ? te.getRealSize() : 0, target, te.getDevMajor(), te.getDevMinor(),
                     xattrs);
         }
@@ -177,7 +181,20 @@ public final class LayerReader {
             };
         }
 
-        private long id(long id, String what, ByteString path) throws LayerFormatException {
+        /**
+         * The uid or gid from the PAX record, else from the header: commons-compress 1.28 casts header ids
+         * through {@code int}, which breaks GNU base-256 ids of 2^31 and more.
+         */
+        private long id(Map<ByteString, ByteString> pax, String what, int offset, ByteString path)
+                throws LayerFormatException {
+            ByteString fromPax = pax.get(ByteString.of(what));
+            long id;
+            try {
+                id = fromPax != null ? Long.parseLong(fromPax.toString())
+                        : TarUtils.parseOctalOrBinary(lastHeader, offset, 8);
+            } catch (IllegalArgumentException e) {
+                throw new LayerFormatException("layer " + layer + ": tar member " + path + " has a bad " + what, e);
+            }
             if (id < 0 || id > 0xffffffffL) {
                 throw new LayerFormatException("layer " + layer + ": tar member " + path + " has " + what + " " + id
                         + ", beyond 32 bits");
