@@ -2,7 +2,6 @@ package io.oci2cfs.layer;
 
 import io.oci2cfs.tree.ByteString;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -208,7 +207,7 @@ public final class LayerReader {
     }
 
     /** One member's data for the visitor: closing it does not close the layer, errors name the member. */
-    private static final class MemberContent extends FilterInputStream {
+    private static final class MemberContent extends ReadThroughInputStream {
         private final Members members;
 
         MemberContent(Members members) {
@@ -217,24 +216,9 @@ public final class LayerReader {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
                 return in.read(b, off, len);
-            } catch (IOException e) {
-                throw members.failure(e);
-            }
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            try {
-                return in.skip(n);
             } catch (IOException e) {
                 throw members.failure(e);
             }

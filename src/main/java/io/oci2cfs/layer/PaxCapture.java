@@ -1,7 +1,6 @@
 package io.oci2cfs.layer;
 
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -11,7 +10,7 @@ import java.util.List;
  * Sits under the tar parser and keeps a copy of the PAX header data it reads, once {@link #arm} has said how
  * many of the next bytes are such data. Also remembers whether the source has ended.
  */
-final class PaxCapture extends FilterInputStream {
+final class PaxCapture extends ReadThroughInputStream {
     /** The data of one PAX header record: {@code global} for type {@code g}, else a local {@code x}. */
     record Captured(boolean global, byte[] data) {
     }
@@ -47,12 +46,6 @@ final class PaxCapture extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n < 0) {
@@ -64,25 +57,6 @@ final class PaxCapture extends FilterInputStream {
             finishIfComplete();
         }
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[(int) Math.min(n, 8192)];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
     }
 
     private void finishIfComplete() {
