@@ -1,0 +1,53 @@
+package io.oci2cfs.layer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Computes the SHA-256 and length of every byte read through it. Skipped bytes are read and digested too;
+ * {@link #drain()} consumes the rest of the stream.
+ */
+public final class DigestingInputStream extends ReadThroughInputStream {
+    private final MessageDigest sha256;
+    private long count;
+
+    public DigestingInputStream(InputStream in) {
+        super(in);
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n > 0) {
+            sha256.update(b, off, n);
+            count += n;
+        }
+        return n;
+    }
+
+    /** Reads to the end of the stream; returns how many bytes that took. */
+    public long drain() throws IOException {
+        long before = count;
+        while (skip(Long.MAX_VALUE) > 0) {
+            // digesting as we go
+        }
+        return count - before;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    /** The digest in OCI form, {@code sha256:<64 hex>}; call once, after the stream is fully read. */
+    public String digest() {
+        return "sha256:" + HexFormat.of().formatHex(sha256.digest());
+    }
+}

@@ -1,0 +1,232 @@
+package io.oci2cfs.layer;
+
+import io.oci2cfs.tree.ByteString;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
+
+/**
+ * Reads one layer blob: detects its compression, walks its tar members and digests every byte.
+ *
+ * <p>A stream that ends without the two zero blocks that close a tar archive is accepted when it ends on a
+ * member boundary; a stream that ends inside a header or a member's data is an error.
+ */
+public final class LayerReader {
+    /** Receives each member in tar order. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        /**
+         * {@code content} yields a regular file's bytes (sparse files expanded) and is empty for other types.
+         * It is valid only during the call; what the visitor leaves unread is skipped.
+         */
+        void visit(LayerEntry entry, InputStream content) throws IOException;
+    }
+
+    private static final int BUFFER = 64 * 1024;
+
+    private LayerReader() {
+    }
+
+    /**
+     * Reads {@code blob} to its end. {@code layer} names the layer in error messages (its digest, say).
+     *
+     * @throws LayerFormatException if the blob is not a complete tar, optionally gzip or zstd compressed
+     */
+    public static LayerDigests read(String layer, InputStream blob, EntryVisitor visitor) throws IOException {
+        DigestingInputStream raw = new DigestingInputStream(blob);
+        BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
+        buffered.mark(Compression.MAGIC_LENGTH);
+        byte[] head = buffered.readNBytes(Compression.MAGIC_LENGTH);
+        buffered.reset();
+        String unsupported = Compression.unsupported(head, head.length);
+        if (unsupported != null) {
+            throw new LayerFormatException("layer " + layer + ": " + unsupported + " compression is not an OCI layer type");
+        }
+        Compression compression = Compression.detect(head, head.length);
+        DigestingInputStream tar;
+        try {
+            tar = new DigestingInputStream(compression.decompress(buffered));
+        } catch (IOException e) {
+            throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: " + e.getMessage(), e);
+        }
+        PaxCapture capture = new PaxCapture(tar);
+        new Members(layer, capture).forEach(visitor);
+        try {
+            // Trailing zero blocks and padding to the record size are part of the diff_id.
+            tar.drain();
+        } catch (IOException e) {
+            throw new LayerFormatException("layer " + layer + ": bad " + compression + " data after the tar: "
+                    + e.getMessage(), e);
+        }
+        raw.drain();
+        return new LayerDigests(compression, raw.digest(), raw.count(), tar.digest(), tar.count());
+    }
+
+    /** The tar parser, told to capture PAX data and to tell a clean end from a cut-off header. */
+    private static final class Members extends TarArchiveInputStream {
+        private final String layer;
+        private final PaxCapture capture;
+        private final Map<ByteString, ByteString> globalPax = new HashMap<>();
+        private ByteString current;
+        private final byte[] lastHeader = new byte[512];
+
+        Members(String layer, PaxCapture capture) {
+            super(capture, "ISO-8859-1"); // bytes of ustar/GNU names map 1:1 to chars and back
+            this.layer = layer;
+            this.capture = capture;
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            long before = getBytesRead();
+            byte[] record = super.readRecord();
+            if (record == null) {
+                if (getBytesRead() != before && !isAtEOF()) {
+                    throw new LayerFormatException("layer " + layer + ": stream ends inside a tar header"
+                            + after());
+                }
+                return null;
+            }
+            byte flag = record[156];
+            if (!isAtEOF() && (flag == 'x' || flag == 'X' || flag == 'g')) {
+                capture.arm(TarUtils.parseOctalOrBinary(record, 124, 12), flag == 'g');
+            } else if (!isAtEOF() && TarUtils.verifyCheckSum(record)) {
+                // A member header (old GNU sparse extension records carry no checksum).
+                System.arraycopy(record, 0, lastHeader, 0, lastHeader.length);
+            }
+            return record;
+        }
+
+        void forEach(EntryVisitor visitor) throws IOException {
+            while (true) {
+                TarArchiveEntry te;
+                try {
+                    te = getNextEntry();
+                } catch (LayerFormatException e) {
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    throw failure(e);
+                }
+                if (te == null) {
+                    return;
+                }
+                LayerEntry entry = toEntry(te);
+                current = entry.path();
+                InputStream content = entry.type() == EntryType.REGULAR ? new MemberContent(this) : InputStream.nullInputStream();
+                visitor.visit(entry, content);
+            }
+        }
+
+        LayerFormatException failure(Exception e) {
+            if (capture.ended()) {
+                return new LayerFormatException("layer " + layer + ": tar member " + current
+                        + " truncated: the stream ends inside its data", e);
+            }
+            return new LayerFormatException("layer " + layer + ": bad tar data" + after() + ": " + e.getMessage(), e);
+        }
+
+        private String after() {
+            return current == null ? " at the start" : " after member " + current;
+        }
+
+        private LayerEntry toEntry(TarArchiveEntry te) throws LayerFormatException {
+            Map<ByteString, ByteString> local = new HashMap<>();
+            for (PaxCapture.Captured c : capture.take()) {
+                Map<ByteString, ByteString> records = PaxRecords.parse(c.data(), layer, te.getName());
+                (c.global() ? globalPax : local).putAll(records);
+            }
+            ByteString rawName = local.getOrDefault(PaxRecords.GNU_SPARSE_NAME,
+                    local.getOrDefault(PaxRecords.PATH, latin1(te.getName())));
+            ByteString path = TarPaths.normalize(rawName, layer);
+            EntryType type = typeOf(te, path);
+            ByteString target = null;
+            if (type == EntryType.SYMLINK || type == EntryType.HARDLINK) {
+                target = local.getOrDefault(PaxRecords.LINKPATH, latin1(te.getLinkName()));
+                if (type == EntryType.HARDLINK) {
+                    target = TarPaths.normalize(target, layer);
+                }
+            }
+            NavigableMap<ByteString, ByteString> xattrs = new TreeMap<>(PaxRecords.xattrs(globalPax));
+            xattrs.putAll(PaxRecords.xattrs(local));
+            Instant mtime = te.getLastModifiedTime().toInstant();
+            return new LayerEntry(path, type, te.getMode() & 07777, id(local, "uid", 108, path),
+                    id(local, "gid", 116, path), mtime.getEpochSecond(), mtime.getNano(),
+                    type == EntryType.REGULAR ? te.getRealSize() : 0, target, te.getDevMajor(), te.getDevMinor(),
+                    xattrs);
+        }
+
+        private EntryType typeOf(TarArchiveEntry te, ByteString path) throws LayerFormatException {
+            byte flag = te.getLinkFlag();
+            return switch (flag) {
+                case '1' -> EntryType.HARDLINK;
+                case '2' -> EntryType.SYMLINK;
+                case '3' -> EntryType.CHAR;
+                case '4' -> EntryType.BLOCK;
+                case '5', 'D' -> EntryType.DIRECTORY;
+                case '6' -> EntryType.FIFO;
+                // '7' (contiguous) is a regular file per POSIX; 'S' is an old GNU sparse file.
+                case 0, '0', '7', 'S' -> te.isDirectory() ? EntryType.DIRECTORY : EntryType.REGULAR;
+                default -> throw new LayerFormatException("layer " + layer + ": tar member " + path
+                        + " has unsupported type '" + (char) flag + "'");
+            };
+        }
+
+        /**
+         * The uid or gid from the PAX record, else from the header: commons-compress 1.28 casts header ids
+         * through {@code int}, which breaks GNU base-256 ids of 2^31 and more.
+         */
+        private long id(Map<ByteString, ByteString> pax, String what, int offset, ByteString path)
+                throws LayerFormatException {
+            ByteString fromPax = pax.get(ByteString.of(what));
+            long id;
+            try {
+                id = fromPax != null ? Long.parseLong(fromPax.toString())
+                        : TarUtils.parseOctalOrBinary(lastHeader, offset, 8);
+            } catch (IllegalArgumentException e) {
+                throw new LayerFormatException("layer " + layer + ": tar member " + path + " has a bad " + what, e);
+            }
+            if (id < 0 || id > 0xffffffffL) {
+                throw new LayerFormatException("layer " + layer + ": tar member " + path + " has " + what + " " + id
+                        + ", beyond 32 bits");
+            }
+            return id;
+        }
+
+        private static ByteString latin1(String s) {
+            return ByteString.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** One member's data for the visitor: closing it does not close the layer, errors name the member. */
+    private static final class MemberContent extends ReadThroughInputStream {
+        private final Members members;
+
+        MemberContent(Members members) {
+            super(members);
+            this.members = members;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw members.failure(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            // the archive stays open for the next member
+        }
+    }
+}
