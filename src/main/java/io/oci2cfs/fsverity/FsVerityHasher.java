@@ -35,8 +35,12 @@ public final class FsVerityHasher {
     }
 
     public static byte[] digestOf(byte[] data) {
+        return digestOf(data, data.length);
+    }
+
+    public static byte[] digestOf(byte[] data, int len) {
         FsVerityHasher h = new FsVerityHasher();
-        h.update(data, 0, data.length);
+        h.update(data, 0, len);
         return h.digest();
     }
 

@@ -49,6 +49,11 @@ public final class ObjectStore {
         return Files.isRegularFile(pathOf(digest));
     }
 
+    /** Starts a batch of objects that become visible together at its commit. */
+    public Transaction begin() throws IOException {
+        return new Transaction(this);
+    }
+
     /** Starts a new object whose digest is known only once all its bytes were written. */
     public ObjectWriter newObject() throws IOException {
         Files.createDirectories(root);

@@ -1,0 +1,217 @@
+package io.oci2cfs.convert;
+
+import io.oci2cfs.store.Transaction;
+import io.oci2cfs.tree.ContentRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Moves file contents from the parsing thread to hashing workers.
+ *
+ * <p>The parsing thread calls {@link #submit} for each regular file and gets a {@link Mono} of the file's
+ * {@link ContentRef} back at once; the bytes are handed over in chunks and hashed and stored by a fixed pool
+ * of workers taking jobs in arrival order. Chunks in flight are bounded by a byte budget: when the workers
+ * fall behind, the parser blocks (back-pressure), so memory does not grow with file sizes. A file that fits
+ * in one chunk is hashed in memory before anything is written, so content the store already has is never
+ * written again.
+ */
+public final class ContentPipeline implements AutoCloseable {
+    static final int CHUNK = 256 * 1024;
+    private static final byte[] END = new byte[0];
+    private static final byte[] ABORT = new byte[0];
+
+    private final Transaction tx;
+    private final ExecutorService executor;
+    private final Scheduler scheduler;
+    private final Semaphore budget;
+    private final int budgetBytes;
+    private final AtomicLong bytesHashed = new AtomicLong();
+    private final AtomicInteger files = new AtomicInteger();
+
+    public ContentPipeline(Transaction tx, int threads, long memoryBudget) {
+        this.tx = tx;
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "oci2cfs-hash-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler = Schedulers.fromExecutorService(executor, "oci2cfs-hash");
+        this.budgetBytes = (int) Math.max(2L * CHUNK, Math.min(Integer.MAX_VALUE, memoryBudget));
+        this.budget = new Semaphore(budgetBytes);
+    }
+
+    /** A budget that suits the heap: a quarter of it, at most 64 MiB. */
+    public static long defaultBudget() {
+        return Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    public long bytesHashed() {
+        return bytesHashed.get();
+    }
+
+    public int files() {
+        return files.get();
+    }
+
+    /**
+     * Reads exactly {@code size} bytes of {@code content} on the calling thread and returns their eventual
+     * reference. {@code what} names the file in errors.
+     */
+    public Mono<ContentRef> submit(String what, long size, InputStream content) throws IOException {
+        files.incrementAndGet();
+        if (ContentRef.fitsInline(size)) {
+            return Mono.just(ContentRef.inline(readFully(what, content, (int) size)));
+        }
+        Sinks.One<ContentRef> result = Sinks.one();
+        if (size <= CHUNK) {
+            acquire((int) size);
+            byte[] data;
+            try {
+                data = readFully(what, content, (int) size);
+            } catch (IOException e) {
+                budget.release((int) size);
+                throw e;
+            }
+            scheduler.schedule(() -> {
+                try {
+                    byte[] digest = tx.put(data, data.length);
+                    bytesHashed.addAndGet(size);
+                    result.tryEmitValue(ContentRef.stored(digest, size));
+                } catch (Throwable e) {
+                    result.tryEmitError(e);
+                } finally {
+                    budget.release((int) size);
+                }
+            });
+            return result.asMono();
+        }
+        BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(budgetBytes / CHUNK + 2);
+        scheduler.schedule(() -> storeStream(what, size, chunks, result));
+        long left = size;
+        try {
+            while (left > 0) {
+                int n = (int) Math.min(CHUNK, left);
+                acquire(n);
+                byte[] chunk;
+                try {
+                    chunk = readFully(what, content, n);
+                } catch (IOException e) {
+                    budget.release(n);
+                    throw e;
+                }
+                chunks.put(chunk);
+                left -= n;
+            }
+            chunks.put(END);
+        } catch (IOException | RuntimeException e) {
+            putQuietly(chunks, ABORT);
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            putQuietly(chunks, ABORT);
+            throw new InterruptedIOException(what + ": interrupted");
+        }
+        return result.asMono();
+    }
+
+    private static void putQuietly(BlockingQueue<byte[]> chunks, byte[] marker) {
+        // The queue has room for the markers beyond the byte budget, so this cannot block for long.
+        while (!chunks.offer(marker)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Runs on a worker: writes the chunks as they come; on failure keeps draining so the parser never stalls. */
+    private void storeStream(String what, long size, BlockingQueue<byte[]> chunks, Sinks.One<ContentRef> result) {
+        Throwable failure = null;
+        long got = 0;
+        Transaction.StreamedObject obj = null;
+        try {
+            obj = tx.stream();
+        } catch (Throwable e) {
+            failure = e;
+        }
+        try {
+            while (true) {
+                byte[] c = chunks.take();
+                if (c == END || c == ABORT) {
+                    if (c == ABORT && failure == null) {
+                        failure = new IOException(what + ": content not read to its end");
+                    }
+                    break;
+                }
+                try {
+                    if (failure == null) {
+                        obj.write(c, 0, c.length);
+                        got += c.length;
+                    }
+                } catch (Throwable e) {
+                    failure = e;
+                } finally {
+                    budget.release(c.length);
+                }
+            }
+            if (failure == null && got != size) {
+                failure = new IOException(what + ": content cut short");
+            }
+            if (failure == null) {
+                byte[] digest = obj.finish();
+                bytesHashed.addAndGet(size);
+                result.tryEmitValue(ContentRef.stored(digest, size));
+            }
+        } catch (Throwable e) {
+            failure = e;
+        } finally {
+            closeQuietly(obj);
+        }
+        if (failure != null) {
+            result.tryEmitError(failure);
+        }
+    }
+
+    private static void closeQuietly(Transaction.StreamedObject obj) {
+        if (obj != null) {
+            try {
+                obj.close();
+            } catch (IOException ignored) {
+                // The temporary file is removed with the staging directory anyway.
+            }
+        }
+    }
+
+    private void acquire(int n) throws InterruptedIOException {
+        try {
+            budget.acquire(n);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for hashing workers");
+        }
+    }
+
+    private static byte[] readFully(String what, InputStream in, int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException(what + ": content ends after " + b.length + " of " + n + " bytes");
+        }
+        return b;
+    }
+
+    @Override
+    public void close() {
+        scheduler.dispose();
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,177 @@
+package io.oci2cfs.store;
+
+import io.oci2cfs.fsverity.FsVerityHasher;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * A batch of new objects that becomes visible all at once.
+ *
+ * <p>New objects are written into a private staging directory inside the store (named by digest, so that
+ * nothing there is ever misnamed) without a sync per file. {@link #commit} makes the ones the caller keeps
+ * durable in one pass, renames them into place and drops the rest, so a conversion whose upper layers delete
+ * files leaves no unreferenced objects behind; {@link #close} without commit drops everything staged. Other
+ * processes using the same store never see a staged object.
+ */
+public final class Transaction implements AutoCloseable {
+    private final ObjectStore store;
+    private final Path staging;
+    private final ConcurrentHashMap<String, Boolean> staged = new ConcurrentHashMap<>();
+    private final AtomicLong reused = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+    private boolean finished;
+
+    /** What a commit did: objects added, objects that were already there, bytes written to the store. */
+    public record Summary(long added, long reused, long bytesWritten) {
+    }
+
+    Transaction(ObjectStore store) throws IOException {
+        this.store = store;
+        Files.createDirectories(store.root());
+        this.staging = Files.createTempDirectory(store.root(), ".staging-");
+    }
+
+    /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
+    public byte[] put(byte[] data, int len) throws IOException {
+        byte[] digest = FsVerityHasher.digestOf(data, len);
+        String hex = HexFormat.of().formatHex(digest);
+        if (isKnown(digest, hex)) {
+            return digest;
+        }
+        if (staged.putIfAbsent(hex, Boolean.TRUE) == null) {
+            Path tmp = Files.createTempFile(staging, ".w-", "");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(data, 0, len);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
+            Files.move(tmp, staging.resolve(hex), StandardCopyOption.ATOMIC_MOVE);
+            bytesWritten.addAndGet(len);
+        }
+        return digest;
+    }
+
+    /** Starts an object streamed in chunks; its digest is known at {@link StreamedObject#finish()}. */
+    public StreamedObject stream() throws IOException {
+        return new StreamedObject(Files.createTempFile(staging, ".w-", ""));
+    }
+
+    private boolean isKnown(byte[] digest, String hex) {
+        if (staged.containsKey(hex)) {
+            return true;
+        }
+        if (store.contains(digest)) {
+            reused.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Publishes the staged objects whose digests (lowercase hex) {@code keep} holds: fsync, rename into
+     * {@code xx/<62 hex>}, fsync the directories; everything else staged is deleted.
+     */
+    public Summary commit(Set<String> keep) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("transaction already finished");
+        }
+        long added = 0;
+        Set<Path> dirs = new java.util.HashSet<>();
+        for (String hex : staged.keySet()) {
+            if (!keep.contains(hex)) {
+                continue;
+            }
+            Path src = staging.resolve(hex);
+            try (FileChannel ch = FileChannel.open(src, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("rw-r--r--"));
+            Path target = store.root().resolve(hex.substring(0, 2)).resolve(hex.substring(2));
+            Files.createDirectories(target.getParent());
+            if (Files.exists(target)) {
+                continue;
+            }
+            Files.move(src, target, StandardCopyOption.ATOMIC_MOVE);
+            dirs.add(target.getParent());
+            added++;
+        }
+        dirs.add(store.root());
+        for (Path d : dirs) {
+            ObjectStore.fsyncDirectory(d);
+        }
+        close();
+        return new Summary(added, reused.get(), bytesWritten.get());
+    }
+
+    /** Drops whatever is still staged (all of it when {@link #commit} was not called). */
+    @Override
+    public void close() throws IOException {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        try (Stream<Path> s = Files.walk(staging)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** An object whose bytes arrive in chunks; hashed and written as they come. */
+    public final class StreamedObject implements AutoCloseable {
+        private final Path tmp;
+        private final FileChannel channel;
+        private final FsVerityHasher hasher = new FsVerityHasher();
+        private boolean done;
+
+        private StreamedObject(Path tmp) throws IOException {
+            this.tmp = tmp;
+            this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+        }
+
+        public void write(byte[] b, int off, int len) throws IOException {
+            hasher.update(b, off, len);
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        }
+
+        /** Names the object by its digest (dropping it when it is already known) and returns the digest. */
+        public byte[] finish() throws IOException {
+            done = true;
+            channel.close();
+            byte[] digest = hasher.digest();
+            String hex = HexFormat.of().formatHex(digest);
+            if (!isKnown(digest, hex) && staged.putIfAbsent(hex, Boolean.TRUE) == null) {
+                Files.move(tmp, staging.resolve(hex), StandardCopyOption.ATOMIC_MOVE);
+                bytesWritten.addAndGet(hasher.size());
+            } else {
+                Files.deleteIfExists(tmp);
+            }
+            return digest;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!done) {
+                done = true;
+                channel.close();
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}
