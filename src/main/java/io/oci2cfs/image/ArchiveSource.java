@@ -128,7 +128,13 @@ final class ArchiveSource implements ImageSource {
             if (plan != null && !wanted().contains(name) && allWantedSeen()) {
                 return; // the selected image does not use it; the tar reader skips the rest
             }
-            InputStream data = new SequenceInputStream(new ByteArrayInputStream(prefix), tar);
+            // SequenceInputStream closes each stream it exhausts: shield the archive from that
+            InputStream member = new java.io.FilterInputStream(tar) {
+                @Override
+                public void close() {
+                }
+            };
+            InputStream data = new SequenceInputStream(new ByteArrayInputStream(prefix), member);
             pass(name, size, data);
         }
 
