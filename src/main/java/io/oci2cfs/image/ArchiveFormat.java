@@ -17,17 +17,28 @@ abstract class ArchiveFormat {
      */
     abstract ArchivePlan plan(Members members, boolean atEnd) throws IOException;
 
+    /**
+     * The member {@code name}, or null while it may still come; at the end its absence is an error that
+     * suggests the other transport when the archive holds the other format's {@code otherName}.
+     */
+    private static byte[] required(Members members, String name, boolean atEnd, String otherName,
+            String otherTransport, String otherwise) throws ImageException {
+        byte[] data = members.get(name);
+        if (data != null || !atEnd) {
+            return data;
+        }
+        throw new ImageException("missing " + name + (members.get(otherName) != null
+                ? " (it has " + otherName + ": try " + otherTransport + ":)" : ": " + otherwise));
+    }
+
     static ArchiveFormat oci(String ref, Platform platform) {
         return new ArchiveFormat() {
             @Override
             ArchivePlan plan(Members members, boolean atEnd) throws IOException {
-                byte[] index = members.get("index.json");
+                byte[] index = required(members, "index.json", atEnd, "manifest.json", "docker-archive",
+                        "not an OCI image layout");
                 if (index == null) {
-                    if (!atEnd) {
-                        return null;
-                    }
-                    throw new ImageException("missing index.json" + (members.get("manifest.json") != null
-                            ? " (it has a manifest.json: try docker-archive:)" : ": not an OCI image layout"));
+                    return null;
                 }
                 if (atEnd && members.get("oci-layout") == null) {
                     throw new ImageException("not an OCI image layout: missing oci-layout file");
@@ -56,13 +67,10 @@ abstract class ArchiveFormat {
         return new ArchiveFormat() {
             @Override
             ArchivePlan plan(Members members, boolean atEnd) throws IOException {
-                byte[] manifest = members.get("manifest.json");
+                byte[] manifest = required(members, "manifest.json", atEnd, "index.json", "oci-archive",
+                        "not a docker save archive");
                 if (manifest == null) {
-                    if (!atEnd) {
-                        return null;
-                    }
-                    throw new ImageException("missing manifest.json" + (members.get("index.json") != null
-                            ? " (it has an index.json: try oci-archive:)" : ": not a docker save archive"));
+                    return null;
                 }
                 DockerManifest image = DockerManifest.select(DockerManifest.parse(manifest), ref);
                 List<ArchivePlan.Layer> layers = new ArrayList<>();

@@ -125,7 +125,10 @@ final class ArchiveSource implements ImageSource {
                 keep(name, size, tar, prefix);
                 return;
             }
-            if (plan != null && !wanted().contains(name) && allWantedSeen()) {
+            // a blobs/<alg>/<hex> member cannot serve as another digest's link target (its content would
+            // not match that digest), so it can be skipped without waiting for the wanted links
+            if (plan != null && !wanted().contains(name)
+                    && (Digest.fromBlobPath(name) != null || allWantedSeen())) {
                 return; // the selected image does not use it; the tar reader skips the rest
             }
             // SequenceInputStream closes each stream it exhausts: shield the archive from that

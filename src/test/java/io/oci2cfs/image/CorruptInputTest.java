@@ -127,9 +127,9 @@ class CorruptInputTest {
     @Test
     void wrongArchiveKindIsNamed() {
         assertThatThrownBy(() -> Collector.read("docker-archive:oci-fixtures/multiarch.oci-archive.tar", AMD64,
-                new Collector())).hasMessageContaining("missing manifest.json (it has an index.json: try oci-archive:)");
+                new Collector())).hasMessageContaining("missing manifest.json (it has index.json: try oci-archive:)");
         assertThatThrownBy(() -> Collector.read("oci-archive:oci-fixtures/docker-classic.tar", AMD64,
-                new Collector())).hasMessageContaining("missing index.json (it has a manifest.json");
+                new Collector())).hasMessageContaining("missing index.json (it has manifest.json");
     }
 
     private ResolvedImage read() throws IOException {
