@@ -1,0 +1,24 @@
+package io.oci2cfs.image;
+
+/** What a reference points at. */
+public enum SourceKind {
+    /** {@code oci:DIR[:REF]}: an OCI image layout directory. */
+    OCI_LAYOUT("oci"),
+    /** {@code oci-archive:FILE[:REF]}: an OCI image layout packed as a tar. */
+    OCI_ARCHIVE("oci-archive"),
+    /** {@code docker-archive:FILE[:REF]} or {@code -}: {@code docker save} output. */
+    DOCKER_ARCHIVE("docker-archive"),
+    /** A bare path that is none of the above: a single layer tar, left to the caller. */
+    SINGLE_LAYER(null);
+
+    private final String transport;
+
+    SourceKind(String transport) {
+        this.transport = transport;
+    }
+
+    /** skopeo's transport name, or null for a single layer. */
+    public String transport() {
+        return transport;
+    }
+}
