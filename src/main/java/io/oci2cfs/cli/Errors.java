@@ -12,6 +12,7 @@ final class Errors {
     }
 
     static String describe(Throwable e) {
+        e = reactor.core.Exceptions.unwrap(e);
         while ((e instanceof UncheckedIOException || e.getClass() == RuntimeException.class) && e.getCause() != null) {
             e = e.getCause();
         }

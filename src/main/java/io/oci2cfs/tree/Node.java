@@ -273,6 +273,16 @@ public final class Node {
         }
     }
 
+    /** A detached copy of this inode's metadata and content reference (no name, parent or children). */
+    public Node copyInode() {
+        Node n = new Node(mode).uid(uid).gid(gid).nlink(nlink).rdev(rdev).size(size).mtime(mtimeSec, mtimeNsec)
+                .payload(payload).content(content).digest(digest);
+        if (xattrs != null) {
+            n.xattrs = new TreeMap<>(xattrs);
+        }
+        return n;
+    }
+
     /** The path from the root, {@code /} for the root itself. */
     public String path() {
         if (parent == null) {

@@ -1,0 +1,110 @@
+package io.oci2cfs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.oci2cfs.convert.ContentPipeline;
+import io.oci2cfs.convert.ConvertOptions;
+import io.oci2cfs.convert.ConvertResult;
+import io.oci2cfs.convert.Converter;
+import io.oci2cfs.erofs.FormatVersion;
+import io.oci2cfs.image.Platform;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code oci2cfs convert SOURCE IMAGE --objects DIR}. */
+@Command(name = "convert", description = "Convert a container image into a composefs image and object store.")
+final class ConvertCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "oci:DIR[:REF], oci-archive:FILE[:REF], "
+            + "docker-archive:FILE[:REF], - (docker save on stdin), a layer tarball, dump:FILE or a directory.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "IMAGE", description = "The composefs image to write.")
+    Path image;
+
+    @Option(names = "--objects", required = true, paramLabel = "DIR", description = "The object store.")
+    Path objects;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Manifest to take from an index.")
+    String platform;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Hashing threads (default: CPUs).")
+    Integer threads;
+
+    @Option(names = "--min-version", paramLabel = "N")
+    Integer minVersion;
+
+    @Option(names = "--max-version", paramLabel = "N")
+    Integer maxVersion;
+
+    @Option(names = "--use-epoch", description = "Make all mtimes zero.")
+    boolean useEpoch;
+
+    @Option(names = "--skip-xattrs", description = "Don't store file xattrs.")
+    boolean skipXattrs;
+
+    @Option(names = "--user-xattrs", description = "Only store user.* xattrs.")
+    boolean userXattrs;
+
+    @Option(names = "--skip-devices", description = "Don't store device nodes.")
+    boolean skipDevices;
+
+    @Option(names = "--hardlinks", paramLabel = "keep|break", defaultValue = "keep",
+            description = "keep: hardlinks stay one inode; break: one inode per name, as mkcomposefs on an unpacked tree.")
+    String hardlinks;
+
+    @Option(names = "--per-layer", paramLabel = "DIR", description = "Also write one composefs image per layer.")
+    Path perLayer;
+
+    @Option(names = "--dump", paramLabel = "FILE", description = "Also write the composefs dump of the result.")
+    Path dump;
+
+    @Option(names = "--print-digest", description = "Print the fs-verity digest of the image.")
+    boolean printDigest;
+
+    @Option(names = "--json", description = "Print a JSON report.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
+            throw new IllegalArgumentException("--hardlinks must be keep or break, not " + hardlinks);
+        }
+        ConvertOptions options = new ConvertOptions(FormatVersion.fromFlags(minVersion, maxVersion),
+                platform == null ? Platform.host() : Platform.parse(platform),
+                threads == null ? Runtime.getRuntime().availableProcessors() : threads, useEpoch, skipXattrs,
+                userXattrs, skipDevices, hardlinks.equals("break"), perLayer, dump, ContentPipeline.defaultBudget(),
+                System.console() != null && !json);
+        ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
+        if (json) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("source", r.source());
+            report.put("image", r.image().toString());
+            report.put("digest", r.imageDigest());
+            report.put("formatVersion", r.formatVersion());
+            report.put("layers", r.layers());
+            report.put("files", r.files());
+            report.put("directories", r.directories());
+            report.put("symlinks", r.symlinks());
+            report.put("otherInodes", r.otherInodes());
+            report.put("objectsNew", r.objectsNew());
+            report.put("objectsReused", r.objectsReused());
+            report.put("bytesRead", r.bytesRead());
+            report.put("bytesUnpacked", r.bytesUnpacked());
+            report.put("bytesStored", r.bytesStored());
+            report.put("layerImages", r.layerImages().stream().map(Path::toString).toList());
+            report.put("stageMillis", r.stageMillis());
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else if (printDigest) {
+            System.out.println(r.imageDigest());
+        } else {
+            System.err.printf("%s: %d files, %d directories, %d objects new, %d reused -> %s%n", r.source(),
+                    r.files(), r.directories(), r.objectsNew(), r.objectsReused(), r.image());
+        }
+        return 0;
+    }
+}

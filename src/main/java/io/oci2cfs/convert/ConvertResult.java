@@ -1,0 +1,22 @@
+package io.oci2cfs.convert;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a conversion made.
+ *
+ * @param imageDigest fs-verity digest of the image file, lowercase hex
+ * @param objectsNew objects this run added to the store
+ * @param objectsReused regular files whose object the store already held
+ * @param bytesRead layer blob bytes read (compressed)
+ * @param bytesUnpacked tar bytes after decompression
+ * @param bytesStored object bytes written to the store
+ * @param stageMillis wall time per stage, in the order they ran
+ */
+public record ConvertResult(String source, Path image, String imageDigest, int formatVersion, int layers,
+        long files, long directories, long symlinks, long otherInodes, long objectsNew, long objectsReused,
+        long bytesRead, long bytesUnpacked, long bytesStored, List<Path> layerImages,
+        Map<String, Long> stageMillis) {
+}

@@ -1,0 +1,305 @@
+package io.oci2cfs.convert;
+
+import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
+import io.oci2cfs.directory.DirectoryScanner;
+import io.oci2cfs.directory.ScanOptions;
+import io.oci2cfs.dump.DumpReader;
+import io.oci2cfs.dump.DumpWriter;
+import io.oci2cfs.erofs.ErofsWriter;
+import io.oci2cfs.erofs.ImageFiles;
+import io.oci2cfs.image.ImageReference;
+import io.oci2cfs.image.ImageSource;
+import io.oci2cfs.image.ImageSources;
+import io.oci2cfs.image.ResolvedImage;
+import io.oci2cfs.image.ResolvedLayer;
+import io.oci2cfs.image.SourceKind;
+import io.oci2cfs.store.ObjectStore;
+import io.oci2cfs.store.Transaction;
+import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.MergedTree;
+import io.oci2cfs.tree.Node;
+import io.oci2cfs.tree.PerLayerTree;
+import io.oci2cfs.tree.TreeFilters;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Converts a container image (or a single layer, a composefs dump, a directory) into a composefs image and
+ * the objects it references, in one streaming pass.
+ *
+ * <p>Order of effects: objects are staged privately while layers stream in; once every layer is parsed,
+ * verified against the config's {@code rootfs.diff_ids} and merged, the objects the result references are
+ * made durable and published, and only then is the image written (atomically, by rename). On failure the
+ * staged objects are dropped and no image file is left.
+ */
+public final class Converter {
+    private final String source;
+    private final Path image;
+    private final Path objects;
+    private final ConvertOptions options;
+    private final InputStream stdin;
+    private final Map<String, Long> stages = new LinkedHashMap<>();
+    private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Throwable> speculativeFailures = new ConcurrentHashMap<>();
+    private final List<Path> layerImages = new ArrayList<>();
+    private final Progress progress;
+    private long stageStart = System.nanoTime();
+    private long bytesRead;
+    private long bytesUnpacked;
+
+    private Converter(String source, Path image, Path objects, ConvertOptions options, InputStream stdin) {
+        this.source = source;
+        this.image = image;
+        this.objects = objects;
+        this.options = options;
+        this.stdin = stdin;
+        this.progress = options.progress() ? Progress.start(source) : Progress.NONE;
+    }
+
+    /**
+     * Converts {@code source} (see {@link ImageReference#parse}; also {@code dump:FILE} and {@code dir:PATH})
+     * into {@code image}, storing file contents in {@code objects}. Runs when subscribed, on a bounded-elastic
+     * thread.
+     */
+    public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
+            InputStream stdin) {
+        return Mono.fromCallable(() -> new Converter(source, image, objects, options, stdin).run())
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private ConvertResult run() throws IOException {
+        ObjectStore store = new ObjectStore(objects);
+        try (Transaction tx = store.begin();
+                ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
+            Node root;
+            List<ConvertedLayer> ordered = new ArrayList<>();
+            if (source.startsWith("dump:")) {
+                root = readDump(Path.of(source.substring(5)));
+            } else if (source.startsWith("dir:") || isPlainDirectory(source)) {
+                root = scanDirectory(Path.of(source.startsWith("dir:") ? source.substring(4) : source), tx);
+            } else {
+                ordered = readLayers(pipeline);
+                root = merge(ordered);
+            }
+            applyOptions(root);
+            List<Node> perLayer = new ArrayList<>();
+            if (options.perLayerDir() != null) {
+                for (ConvertedLayer l : ordered) {
+                    Node t = PerLayerTree.build(l.changes());
+                    applyOptions(t);
+                    perLayer.add(t);
+                }
+            }
+            Set<String> referenced = new HashSet<>();
+            collectDigests(root, referenced);
+            perLayer.forEach(t -> collectDigests(t, referenced));
+            Transaction.Summary summary = tx.commit(referenced);
+            stage("store");
+            ErofsWriter.Result written;
+            try {
+                written = ImageFiles.write(root, options.versions(), image);
+                writeExtras(root, ordered, perLayer);
+            } catch (IOException | RuntimeException e) {
+                for (Path p : layerImages) {
+                    Files.deleteIfExists(p);
+                }
+                Files.deleteIfExists(image);
+                throw e;
+            }
+            stage("write");
+            progress.finish();
+            return result(root, ordered.size(), summary, written);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    private static boolean isPlainDirectory(String source) {
+        Path p = Path.of(source);
+        return !source.contains(":") && Files.isDirectory(p) && !Files.exists(p.resolve("oci-layout"));
+    }
+
+    private Node readDump(Path dump) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(dump), 1 << 16)) {
+            Node root = DumpReader.read(in, true);
+            stage("read");
+            return root;
+        } catch (io.oci2cfs.dump.DumpException e) {
+            throw new IOException(dump + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Node scanDirectory(Path dir, Transaction tx) throws IOException {
+        ScanOptions scan = new ScanOptions(false, false, false, false, !options.breakHardlinks(), options.threads());
+        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, scan);
+        for (DirectoryScanner.FileJob f : scanned.externalFiles()) {
+            try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    o.write(buf, 0, n);
+                }
+                o.finish();
+            }
+        }
+        stage("read");
+        return scanned.root();
+    }
+
+    private List<ConvertedLayer> readLayers(ContentPipeline pipeline) throws IOException {
+        ImageReference ref = ImageSources.detect(ImageReference.parse(source));
+        if (ref.kind() == SourceKind.SINGLE_LAYER) {
+            try (InputStream in = Files.newInputStream(ref.path())) {
+                ConvertedLayer l = counted(LayerConversion.read(ref.path().toString(), in, pipeline)).block();
+                stage("read");
+                return List.of(l);
+            }
+        }
+        ResolvedImage resolved;
+        try (ImageSource src = ImageSources.open(ref, options.platform(), stdin)) {
+            resolved = src.read((blob, data) -> {
+                progress.layerStarted(blob.key());
+                try {
+                    Mono<ConvertedLayer> m = counted(LayerConversion.read(blob.key(), data, pipeline)).cache();
+                    m.subscribe(x -> { }, e -> { });
+                    layers.put(blob.key(), m);
+                } catch (IOException | RuntimeException e) {
+                    if (!blob.speculative()) {
+                        throw e;
+                    }
+                    speculativeFailures.put(blob.key(), e);
+                    data.transferTo(OutputStream.nullOutputStream());
+                }
+            }, options.threads());
+        }
+        stage("read");
+        List<ConvertedLayer> ordered = new ArrayList<>();
+        for (ResolvedLayer rl : resolved.layers()) {
+            Throwable failed = speculativeFailures.get(rl.key());
+            if (failed != null) {
+                throw failed instanceof IOException io ? io : new IOException(failed.getMessage(), failed);
+            }
+            Mono<ConvertedLayer> m = layers.get(rl.key());
+            if (m == null) {
+                throw new IOException(source + ": layer " + rl.key() + " was never read");
+            }
+            ConvertedLayer l = block(m);
+            if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
+                throw new IOException(source + ": layer " + rl.key() + ": uncompressed digest "
+                        + l.digests().diffId() + " does not match the config's diff_id " + rl.diffId());
+            }
+            ordered.add(l);
+        }
+        stage("hash");
+        return ordered;
+    }
+
+    private Mono<ConvertedLayer> counted(Mono<ConvertedLayer> m) {
+        return m.doOnNext(l -> {
+            synchronized (this) {
+                bytesRead += l.digests().blobSize();
+                bytesUnpacked += l.digests().tarSize();
+            }
+        });
+    }
+
+    private static ConvertedLayer block(Mono<ConvertedLayer> m) throws IOException {
+        try {
+            return m.block();
+        } catch (RuntimeException e) {
+            Throwable c = reactor.core.Exceptions.unwrap(e);
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
+    private Node merge(List<ConvertedLayer> ordered) throws IOException {
+        MergedTree merged = new MergedTree();
+        try {
+            for (ConvertedLayer l : ordered) {
+                merged.apply(l.changes());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(source + ": " + e.getMessage(), e);
+        }
+        Node root = merged.toNode();
+        stage("merge");
+        return root;
+    }
+
+    private void applyOptions(Node root) {
+        if (options.useEpoch()) {
+            TreeFilters.useEpoch(root);
+        }
+        if (options.skipXattrs()) {
+            TreeFilters.skipXattrs(root);
+        }
+        if (options.userXattrs()) {
+            TreeFilters.userXattrsOnly(root);
+        }
+        if (options.skipDevices()) {
+            TreeFilters.skipDevices(root);
+        }
+        if (options.breakHardlinks()) {
+            TreeFilters.breakHardlinks(root);
+        }
+    }
+
+    private static void collectDigests(Node root, Set<String> out) {
+        TreeFilters.forEachInode(root, n -> {
+            if (n.digest() != null && n.content() == null && FileMode.isReg(n.mode())) {
+                out.add(HexFormat.of().formatHex(n.digest()));
+            }
+        });
+    }
+
+    private void writeExtras(Node root, List<ConvertedLayer> ordered, List<Node> perLayer) throws IOException {
+        if (options.dumpFile() != null) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(options.dumpFile()), 1 << 16)) {
+                DumpWriter.write(root, out);
+            }
+        }
+        if (options.perLayerDir() != null) {
+            Files.createDirectories(options.perLayerDir());
+            for (int i = 0; i < perLayer.size(); i++) {
+                String diffId = ordered.get(i).digests().diffId();
+                String hex = diffId.substring(diffId.indexOf(':') + 1);
+                Path p = options.perLayerDir().resolve(String.format("%02d-%s.cfs", i + 1, hex));
+                ImageFiles.write(perLayer.get(i), options.versions(), p);
+                layerImages.add(p);
+            }
+        }
+    }
+
+    private void stage(String name) {
+        long now = System.nanoTime();
+        stages.merge(name, (now - stageStart) / 1_000_000, Long::sum);
+        stageStart = now;
+    }
+
+    private ConvertResult result(Node root, int layerCount, Transaction.Summary summary, ErofsWriter.Result written) {
+        long[] counts = new long[4];
+        TreeFilters.forEachInode(root, n -> {
+            int t = FileMode.type(n.mode());
+            counts[t == FileMode.S_IFREG ? 0 : t == FileMode.S_IFDIR ? 1 : t == FileMode.S_IFLNK ? 2 : 3]++;
+        });
+        return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
+                counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
+                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)));
+    }
+}
