@@ -54,6 +54,34 @@ class DifferentialTest {
         }
     }
 
+    /**
+     * Quirk Q7 (format note §12.4), minimal form. mkcomposefs 1.0.8 refuses ("cannot write file: Numerical
+     * result out of range") a format-v1 image in which a directory holds a whiteout and already carries
+     * {@code user.overlay.opaque} with a value of 109 bytes or more; 108 bytes still work, and with
+     * {@code --max-version=0} (no opaque marker is added) both work. Digests recorded from the reference.
+     */
+    @Test
+    void q7LongOriginalOpaqueOnWhiteoutParent() throws IOException {
+        assertThat(sha(q7Dump(108), FormatVersion.DEFAULT))
+                .isEqualTo("56e2c873ee0962d76280e9637d144fec7fc85c342709c5e3975fbda0f24657d7");
+        assertThat(sha(q7Dump(108), FormatVersion.fromFlags(null, 0)))
+                .isEqualTo("7c95f0ab8ab51570c8e11fa4b72df218f7823706fe4306f8d7deb75350712f46");
+        assertThat(sha(q7Dump(109), FormatVersion.fromFlags(null, 0)))
+                .isEqualTo("ff5d39d421bc19bc41341882da85e3ef4591c8d18e7af25fbe71c2d61c231f58");
+        assertThat(sha(q7Dump(109), FormatVersion.DEFAULT)).as("mkcomposefs 1.0.8 refuses this (ERANGE)")
+                .isEqualTo(DifferentialCases.REFUSED);
+    }
+
+    private static byte[] q7Dump(int n) {
+        return ("/ 4096 40755 2 0 0 0 0.0 - - -\n/q7 4096 40755 2 0 0 0 0.0 - - - user.overlay.opaque=" + "o".repeat(n)
+                + "\n/q7/wh 0 20644 1 0 0 0 0.0 - - -\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static String sha(byte[] dump, FormatVersion v) throws IOException {
+        byte[] image = DifferentialCases.build(dump, v);
+        return image == null ? DifferentialCases.REFUSED : DifferentialCases.sha256(image);
+    }
+
     /** fsck.erofs (erofs-utils) must accept a sample of the images: every 15th accepted row. */
     @Test
     void fsckAcceptsSample(@TempDir Path tmp) throws Exception {
