@@ -10,6 +10,7 @@ import java.util.List;
  * Records {@code src/test/resources/differential/golden-dir.tsv} by running the reference
  * {@code mkcomposefs [FLAGS] DIR IMAGE} (1.0.8) on {@link DirTreeBuilder} trees, comparing with our side
  * as it goes. Needs root. Build the trees on the filesystem the tests use ({@code java.io.tmpdir}).
+ * Run it like {@link io.oci2cfs.erofs.GoldenRecorder}.
  */
 public final class DirGoldenRecorder {
     public static void main(String[] args) throws Exception {

@@ -17,7 +17,8 @@ import java.util.concurrent.Future;
  * (not needed by the tests themselves). While recording it also builds each image with our writer and
  * compares, printing every disagreement and keeping its dump under {@code /tmp/oci2cfs-diff/}.
  *
- * <p>Usage (from the project root, after {@code mvn test-compile}):
+ * <p>Usage (from the project root, after {@code mvn test-compile} and
+ * {@code mvn dependency:build-classpath -Dmdep.outputFile=cp.txt}):
  * {@code java -cp target/test-classes:target/classes:$(cat cp.txt) io.oci2cfs.erofs.GoldenRecorder
  * [/opt/ref-composefs/bin/mkcomposefs] [src/test/resources/differential/golden.tsv]}
  */
