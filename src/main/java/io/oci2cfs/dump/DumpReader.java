@@ -35,6 +35,9 @@ public final class DumpReader {
     private Node root;
     private final List<Fixup> fixups = new ArrayList<>();
     private long lineNo;
+    // Dumps list entries depth-first, so consecutive lines mostly share their parent directory.
+    private byte[] lastParentPath;
+    private Node lastParent;
 
     private record Fixup(Node link, byte[] target, long line) {
     }
@@ -280,6 +283,15 @@ public final class DumpReader {
         if (root == null) {
             throw new Escapes.BadField("Root node not present");
         }
+        int lastSlash = path.length - 1;
+        while (lastSlash >= 0 && path[lastSlash] != '/') {
+            lastSlash--;
+        }
+        if (lastSlash > 0 && lastParentPath != null && lastSlash == lastParentPath.length
+                && Arrays.equals(path, 0, lastSlash, lastParentPath, 0, lastSlash)) {
+            addChild(lastParent, ByteString.of(path, lastSlash + 1, path.length - lastSlash - 1), node, path);
+            return;
+        }
         Node parent = root;
         int i = 0;
         while (true) {
@@ -292,19 +304,11 @@ public final class DumpReader {
             }
             ByteString name = ByteString.of(path, i, j - i);
             if (j == path.length) {
-                if (!parent.isDirectory()) {
-                    throw new Escapes.BadField("Parent must be a directory for " + shown(path));
+                addChild(parent, name, node, path);
+                if (parent.isDirectory() && lastSlash > 0) {
+                    lastParentPath = Arrays.copyOf(path, lastSlash);
+                    lastParent = parent;
                 }
-                if (name.equals(DOT) || name.equals(DOTDOT)) {
-                    throw new Escapes.BadField("Invalid . or .. in path: " + shown(path));
-                }
-                if (name.length() == 0 || name.length() > NAME_MAX) {
-                    throw new Escapes.BadField("Can't add child");
-                }
-                if (parent.child(name) != null) {
-                    throw new Escapes.BadField("Path " + shown(path) + " already exist");
-                }
-                parent.addChild(name, node);
                 return;
             }
             Node next = parent.child(name);
@@ -318,6 +322,22 @@ public final class DumpReader {
 
     private static String shown(byte[] path) {
         return new String(path, StandardCharsets.UTF_8);
+    }
+
+    private static void addChild(Node parent, ByteString name, Node node, byte[] path) throws Escapes.BadField {
+        if (!parent.isDirectory()) {
+            throw new Escapes.BadField("Parent must be a directory for " + shown(path));
+        }
+        if (name.equals(DOT) || name.equals(DOTDOT)) {
+            throw new Escapes.BadField("Invalid . or .. in path: " + shown(path));
+        }
+        if (name.length() == 0 || name.length() > NAME_MAX) {
+            throw new Escapes.BadField("Can't add child");
+        }
+        if (parent.child(name) != null) {
+            throw new Escapes.BadField("Path " + shown(path) + " already exist");
+        }
+        parent.addChild(name, node);
     }
 
     private Node lookup(byte[] path) {

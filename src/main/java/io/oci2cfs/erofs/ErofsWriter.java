@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Writes a tree as a composefs EROFS image, byte-identical to libcomposefs 1.0.8.
@@ -54,6 +53,7 @@ public final class ErofsWriter {
     private static final ByteString DOT = ByteString.of(".");
     private static final ByteString DOTDOT = ByteString.of("..");
     private static final ByteString EMPTY = ByteString.EMPTY;
+    private static final ByteString SLASH = ByteString.of("/");
     private static final ByteString Y = ByteString.of("y");
     private static final ByteString X = ByteString.of("x");
     private static final ByteString[] HEX_NAMES = new ByteString[256];
@@ -155,8 +155,9 @@ public final class ErofsWriter {
         return !n.isHardlink() && FileMode.isChr(n.mode()) && n.rdev() == 0;
     }
 
-    // §2 step 4a, in the reference's depth-first order so the first error reported is the same.
+    // §2 step 4, in the reference's depth-first order so that the first error reported is the same.
     private void validate(Node dir) throws ImageException {
+        IdentityHashMap<Node, XattrBudget> dirBudgets = new IdentityHashMap<>();
         ArrayList<Node> stack = new ArrayList<>();
         stack.add(dir);
         while (!stack.isEmpty()) {
@@ -167,6 +168,7 @@ public final class ErofsWriter {
             if (isExternal(n) && chunkCount(n.size()) > MAX_CHUNKS) {
                 throw new ImageException(n.path() + ": file too large (" + n.size() + " bytes)");
             }
+            replayXattrBudget(n, dirBudgets);
             List<Node> kids = new ArrayList<>(n.children());
             for (int i = kids.size() - 1; i >= 0; i--) {
                 Node c = kids.get(i);
@@ -177,6 +179,48 @@ public final class ErofsWriter {
                 }
             }
         }
+        if (!budgetOf(root, dirBudgets).set(ROOT_OPAQUE, 1)) {
+            throw rangeError(root);
+        }
+    }
+
+    /** The xattrs §7 adds to a node and to its parent, in the reference's order, against its size budget. */
+    private void replayXattrBudget(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
+        boolean ok = true;
+        if (isExternal(n)) {
+            XattrBudget b = budgetOf(n, dirBudgets);
+            ok = b.set(METACOPY, n.digest() == null ? 0 : 36);
+            if (ok && n.payload() != null && n.payload().length() > 0) {
+                ok = b.set(REDIRECT, 1 + n.payload().length());
+            }
+        }
+        if (ok && isSourceWhiteout(n)) {
+            XattrBudget b = budgetOf(n, dirBudgets);
+            ok = b.set(WHITEOUT_T, 0) && b.set(WHITEOUT_U, 0);
+            if (!ok) {
+                throw rangeError(n);
+            }
+            XattrBudget p = budgetOf(n.parent(), dirBudgets);
+            ok = p.set(WHITEOUTS_T, 0) && p.set(WHITEOUTS_U, 0) && (version < 1 || p.set(OPAQUE_T, 1) && p.set(OPAQUE_U, 1));
+            if (!ok) {
+                throw rangeError(n.parent());
+            }
+        }
+        if (!ok) {
+            throw rangeError(n);
+        }
+    }
+
+    private XattrBudget budgetOf(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) {
+        if (!n.isDirectory()) {
+            return new XattrBudget(n, TRUSTED_OVERLAY, ESCAPED_OVERLAY);
+        }
+        return dirBudgets.computeIfAbsent(n, d -> new XattrBudget(d, TRUSTED_OVERLAY, ESCAPED_OVERLAY));
+    }
+
+    private static ImageException rangeError(Node n) {
+        return new ImageException(n.path() + ": xattrs exceed the size limit once rewritten for overlayfs"
+                + " (mkcomposefs 1.0.8: Numerical result out of range)");
     }
 
     // §7.4: the 256 overlay whiteouts 00..ff the root gets for every name it does not already hold.
@@ -335,36 +379,57 @@ public final class ErofsWriter {
         if (isRootWhiteout(n)) {
             return sorted(n.xattrs());
         }
-        TreeMap<ByteString, ByteString> m = new TreeMap<>();
+        // The node's own names are already sorted, and escaping keeps their order: every escaped name gets
+        // the same prefix change. The few names the rewrite adds are inserted (or replace) in place.
+        List<Xattr> m = new ArrayList<>(n.xattrs().size() + 2);
         for (Map.Entry<ByteString, ByteString> e : n.xattrs().entrySet()) {
             ByteString name = e.getKey();
             if (name.startsWith(TRUSTED_OVERLAY)) {
                 name = ESCAPED_OVERLAY.concat(name.substring(TRUSTED_OVERLAY.length()));
             }
-            m.put(name, e.getValue());
+            m.add(new Xattr(name, e.getValue()));
         }
         if (isExternal(n)) {
-            m.put(METACOPY, metacopy(n.digest()));
+            put(m, METACOPY, metacopy(n.digest()));
             if (n.payload() != null && n.payload().length() > 0) {
-                m.put(REDIRECT, ByteString.of("/").concat(n.payload()));
+                put(m, REDIRECT, SLASH.concat(n.payload()));
             }
         }
         if (isSourceWhiteout(n)) {
-            m.put(WHITEOUT_T, EMPTY);
-            m.put(WHITEOUT_U, EMPTY);
+            put(m, WHITEOUT_T, EMPTY);
+            put(m, WHITEOUT_U, EMPTY);
         }
         if (holdsWhiteout[i]) {
-            m.put(WHITEOUTS_T, EMPTY);
-            m.put(WHITEOUTS_U, EMPTY);
+            put(m, WHITEOUTS_T, EMPTY);
+            put(m, WHITEOUTS_U, EMPTY);
             if (version >= 1) {
-                m.put(OPAQUE_T, X);
-                m.put(OPAQUE_U, X);
+                put(m, OPAQUE_T, X);
+                put(m, OPAQUE_U, X);
             }
         }
         if (i == 0) {
-            m.put(ROOT_OPAQUE, Y);
+            put(m, ROOT_OPAQUE, Y);
         }
-        return sorted(m);
+        return m;
+    }
+
+    private static void put(List<Xattr> sortedByName, ByteString name, ByteString value) {
+        int lo = 0;
+        int hi = sortedByName.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = sortedByName.get(mid).name().compareTo(name);
+            if (c == 0) {
+                sortedByName.set(mid, new Xattr(name, value));
+                return;
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        sortedByName.add(lo, new Xattr(name, value));
     }
 
     private static List<Xattr> sorted(Map<ByteString, ByteString> m) {
