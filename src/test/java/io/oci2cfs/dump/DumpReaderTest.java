@@ -7,6 +7,7 @@ import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.testutil.Conformance;
+import io.oci2cfs.testutil.Images;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Node;
@@ -234,8 +235,7 @@ class DumpReaderTest {
     }
 
     static Stream<Path> goodVectors() throws IOException {
-        return Conformance.vectors("*.sha256").map(p -> Path.of(p.toString().replaceFirst("\\.sha256$", "")))
-                .filter(Files::exists);
+        return Images.goodVectors();
     }
 
     static boolean strictFor(Path dump) {

@@ -38,9 +38,16 @@ public final class Proc {
         return run(List.of(cmd));
     }
 
+    /** Runs {@code cmd} with {@code env} added to this process's environment (a null value unsets). */
     public static Result run(List<String> cmd, Map<String, String> env, byte[] stdin) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         try {
             Process p = pb.start();
             CompletableFuture<byte[]> out = drain(p.getInputStream());
