@@ -1,6 +1,5 @@
 package io.oci2cfs.testutil;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
