@@ -6,6 +6,7 @@ import io.oci2cfs.dump.DumpException;
 import io.oci2cfs.dump.DumpReader;
 import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
+import io.oci2cfs.erofs.ImageException;
 import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.tree.Node;
@@ -88,14 +89,18 @@ final class MkcomposefsCommand implements Callable<Integer> {
         }
         Node root = fromFile ? readDump() : scanDirectory(nthreads);
         ErofsWriter.Result result;
-        if (printDigestOnly) {
-            result = ErofsWriter.write(root, versions, OutputStream.nullOutputStream());
-        } else if (image.equals("-")) {
-            OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-            result = ErofsWriter.write(root, versions, out);
-            out.flush();
-        } else {
-            result = ImageFiles.write(root, versions, Path.of(image));
+        try {
+            if (printDigestOnly) {
+                result = ErofsWriter.write(root, versions, OutputStream.nullOutputStream());
+            } else if (image.equals("-")) {
+                OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+                result = ErofsWriter.write(root, versions, out);
+                out.flush();
+            } else {
+                result = ImageFiles.write(root, versions, Path.of(image));
+            }
+        } catch (ImageException e) {
+            throw new IOException(sourceName() + ": " + e.getMessage(), e);
         }
         if (printDigest || printDigestOnly) {
             System.out.println(result.digestHex());
@@ -108,8 +113,12 @@ final class MkcomposefsCommand implements Callable<Integer> {
         try (InputStream in = source.equals("-") ? System.in : Files.newInputStream(Path.of(source))) {
             return DumpReader.read(new java.io.BufferedInputStream(in, 1 << 16), strict);
         } catch (DumpException e) {
-            throw new IOException((source.equals("-") ? "<stdin>" : source) + ": " + e.getMessage(), e);
+            throw new IOException(sourceName() + ": " + e.getMessage(), e);
         }
+    }
+
+    private String sourceName() {
+        return source.equals("-") ? "<stdin>" : source;
     }
 
     private Node scanDirectory(int nthreads) throws IOException {
