@@ -40,7 +40,7 @@ class InfoCommandTest {
 
     private Path example() {
         Path image = tmp.resolve("example.cfs");
-        ok(Cli.run("mkcomposefs", "--from-file", "oci-fixtures/dumps/example.dump", image.toString()));
+        ok(Cli.run("mkcomposefs", "--from-file", "src/test/resources/dumps/example.dump", image.toString()));
         ErofsTools.fsck(image);
         return image;
     }
