@@ -94,10 +94,10 @@ final class MkcomposefsCommand implements Callable<Integer> {
                 result = ErofsWriter.write(root, versions, OutputStream.nullOutputStream());
             } else if (image.equals("-")) {
                 OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-                result = ErofsWriter.write(root, versions, out);
+                result = ErofsWriter.write(root, versions, out, printDigest);
                 out.flush();
             } else {
-                result = ImageFiles.write(root, versions, Path.of(image));
+                result = ImageFiles.write(root, versions, Path.of(image), printDigest);
             }
         } catch (ImageException e) {
             throw new IOException(sourceName() + ": " + e.getMessage(), e);

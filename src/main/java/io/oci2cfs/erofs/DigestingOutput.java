@@ -4,21 +4,24 @@ import io.oci2cfs.fsverity.FsVerityHasher;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Passes bytes through while counting them and computing their fs-verity digest. */
+/** Passes bytes through while counting them and, when asked to, computing their fs-verity digest. */
 final class DigestingOutput {
     private static final byte[] ZEROS = new byte[ErofsWriter.BLOCK];
 
     private final OutputStream out;
-    private final FsVerityHasher hasher = new FsVerityHasher();
+    private final FsVerityHasher hasher;
     private long written;
 
-    DigestingOutput(OutputStream out) {
+    DigestingOutput(OutputStream out, boolean digest) {
         this.out = out;
+        this.hasher = digest ? new FsVerityHasher() : null;
     }
 
     void write(byte[] b) throws IOException {
         out.write(b);
-        hasher.update(b, 0, b.length);
+        if (hasher != null) {
+            hasher.update(b, 0, b.length);
+        }
         written += b.length;
     }
 
@@ -29,7 +32,9 @@ final class DigestingOutput {
         while (n > 0) {
             int k = (int) Math.min(n, ZEROS.length);
             out.write(ZEROS, 0, k);
-            hasher.update(ZEROS, 0, k);
+            if (hasher != null) {
+                hasher.update(ZEROS, 0, k);
+            }
             written += k;
             n -= k;
         }
@@ -39,7 +44,8 @@ final class DigestingOutput {
         return written;
     }
 
+    /** The fs-verity digest of what was written, or null when it was not computed. */
     byte[] digest() {
-        return hasher.digest();
+        return hasher == null ? null : hasher.digest();
     }
 }

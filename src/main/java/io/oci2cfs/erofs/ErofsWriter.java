@@ -64,16 +64,18 @@ public final class ErofsWriter {
         }
     }
 
-    /** What was written: the format version chosen, the image size and its fs-verity digest. */
+    /** What was written: the format version chosen, the image size and its fs-verity digest (if asked for). */
     public record Result(int formatVersion, long size, byte[] fsverityDigest) {
+        /** The digest as lowercase hex, or null when it was not computed. */
         public String digestHex() {
-            return FsVerityHasher.hex(fsverityDigest);
+            return fsverityDigest == null ? null : FsVerityHasher.hex(fsverityDigest);
         }
     }
 
     private final Node root;
     private final int version;
     private final List<Node> rootWhiteouts = new ArrayList<>();
+    private List<Named> rootEntries;
 
     // Per inode, indexed by breadth-first position (§3).
     private Node[] nodes;
@@ -90,6 +92,7 @@ public final class ErofsWriter {
     private boolean[] extended;
     private boolean[] chunkTableInBlock;
     private int[] nlinkOf;
+    private Dirents[] direntCache;
     private List<Xattr>[] xattrCache;
     private final Map<ByteString, XattrName> splitNames = new HashMap<>();
 
@@ -109,8 +112,17 @@ public final class ErofsWriter {
         this.version = chooseVersion(root, versions);
     }
 
-    /** Writes the image of {@code root} to {@code out} (not closed) and returns what was written. */
+    /** Writes the image of {@code root} to {@code out} (not closed), computing its fs-verity digest. */
     public static Result write(Node root, FormatVersion versions, OutputStream out) throws IOException {
+        return write(root, versions, out, true);
+    }
+
+    /**
+     * Writes the image of {@code root} to {@code out} (not closed); the fs-verity digest of the image is
+     * computed on the way only when {@code digest} is set, as mkcomposefs does only for --print-digest.
+     */
+    public static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest)
+            throws IOException {
         if (!root.isDirectory()) {
             throw new ImageException("the root must be a directory");
         }
@@ -121,7 +133,7 @@ public final class ErofsWriter {
         w.collectStatistics();
         w.buildSharedXattrs();
         w.layOut();
-        DigestingOutput dout = new DigestingOutput(out);
+        DigestingOutput dout = new DigestingOutput(out, digest);
         w.emit(dout);
         return new Result(w.version, dout.written(), dout.digest());
     }
@@ -186,6 +198,10 @@ public final class ErofsWriter {
 
     /** The xattrs §7 adds to a node and to its parent, in the reference's order, against its size budget. */
     private void replayXattrBudget(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
+        if (n.xattrs().isEmpty() && !isSourceWhiteout(n)) {
+            // Nothing to replace, and metacopy plus a redirect of under 4 KiB cannot reach the limit.
+            return;
+        }
         boolean ok = true;
         if (isExternal(n)) {
             XattrBudget b = budgetOf(n, dirBudgets);
@@ -241,48 +257,64 @@ public final class ErofsWriter {
         }
     }
 
-    /** A directory's inode children (hardlink entries excluded) in name order; for the root with its whiteouts. */
-    private List<Node> inodeChildren(Node dir) {
-        List<Node> out = new ArrayList<>(dir.childCount() + (dir == root ? 256 : 0));
-        for (Node c : dir == root ? inodeChildrenAndLinks(dir) : dir.children()) {
-            if (!c.isHardlink()) {
-                out.add(c);
+    /** The root's entries: its children and the whiteouts 00..ff it lacks, merged in name order. */
+    private List<Named> rootEntries() {
+        if (rootEntries == null) {
+            List<Named> out = new ArrayList<>(root.childCount() + 256);
+            int w = 0;
+            for (Node c : root.children()) {
+                while (w < 256 && (rootWhiteouts.get(w) == null || HEX_NAMES[w].compareTo(c.name()) < 0)) {
+                    if (rootWhiteouts.get(w) != null) {
+                        out.add(new Named(HEX_NAMES[w], rootWhiteouts.get(w)));
+                    }
+                    w++;
+                }
+                out.add(new Named(c.name(), c));
             }
+            for (; w < 256; w++) {
+                if (rootWhiteouts.get(w) != null) {
+                    out.add(new Named(HEX_NAMES[w], rootWhiteouts.get(w)));
+                }
+            }
+            rootEntries = out;
         }
-        return out;
+        return rootEntries;
     }
 
     private record Named(ByteString name, Node node) {
     }
 
-    private ByteString nameOf(Node n) {
-        if (n.parent() == null && n != root) {
-            return HEX_NAMES[rootWhiteouts.indexOf(n)];
-        }
-        return n.name();
-    }
-
     // §3: breadth-first numbering; each directory's inode children are contiguous.
     private void numberInodes() {
-        List<Node> order = new ArrayList<>();
-        List<Integer> parents = new ArrayList<>();
-        List<Integer> firsts = new ArrayList<>();
-        order.add(root);
-        parents.add(0);
-        for (int i = 0; i < order.size(); i++) {
-            Node n = order.get(i);
-            firsts.add(order.size());
-            if (n.isDirectory()) {
-                for (Node c : inodeChildren(n)) {
-                    order.add(c);
-                    parents.add(i);
+        int cap = 1024;
+        nodes = new Node[cap];
+        parent = new int[cap];
+        firstChild = new int[cap];
+        nodes[0] = root;
+        count = 1;
+        for (int i = 0; i < count; i++) {
+            firstChild[i] = count;
+            Node n = nodes[i];
+            if (!n.isDirectory()) {
+                continue;
+            }
+            if (n == root) {
+                for (Named e : rootEntries()) {
+                    if (!e.node.isHardlink()) {
+                        append(e.node, i);
+                    }
+                }
+            } else {
+                for (Node c : n.children()) {
+                    if (!c.isHardlink()) {
+                        append(c, i);
+                    }
                 }
             }
         }
-        count = order.size();
-        nodes = order.toArray(new Node[0]);
-        parent = parents.stream().mapToInt(Integer::intValue).toArray();
-        firstChild = firsts.stream().mapToInt(Integer::intValue).toArray();
+        nodes = Arrays.copyOf(nodes, count);
+        parent = Arrays.copyOf(parent, count);
+        firstChild = Arrays.copyOf(firstChild, count);
         for (int i = 0; i < count; i++) {
             if (linkTargetIndex.containsKey(nodes[i])) {
                 linkTargetIndex.put(nodes[i], i);
@@ -294,6 +326,17 @@ public final class ErofsWriter {
                 holdsWhiteout[parent[i]] = true;
             }
         }
+    }
+
+    private void append(Node n, int parentIndex) {
+        if (count == nodes.length) {
+            nodes = Arrays.copyOf(nodes, count * 2);
+            parent = Arrays.copyOf(parent, count * 2);
+            firstChild = Arrays.copyOf(firstChild, count * 2);
+        }
+        nodes[count] = n;
+        parent[count] = parentIndex;
+        count++;
     }
 
     private boolean isRootWhiteout(Node n) {
@@ -526,6 +569,7 @@ public final class ErofsWriter {
 
     private void layOut() {
         pos = new long[count];
+        direntCache = new Dirents[count];
         nblocks = new int[count];
         tail = new int[count];
         xattrSize = new int[count];
@@ -588,8 +632,9 @@ public final class ErofsWriter {
         if (FileMode.isDir(mode)) {
             long cur = 0;
             int blocks = 0;
-            for (Dirent d : dirents(i)) {
-                int cost = DIRENT_SIZE + d.name.length();
+            Dirents d = dirents(i);
+            for (int k = 0; k < d.size(); k++) {
+                int cost = DIRENT_SIZE + d.names[k].length();
                 if (cur + cost > BLOCK) {
                     blocks++;
                     cur = 0;
@@ -647,50 +692,62 @@ public final class ErofsWriter {
 
     // ---- §9 directory entries ----
 
-    private record Dirent(ByteString name, int target) {
+    /** A directory's entries, {@code .} and {@code ..} included, in name order, with their targets' indices. */
+    private record Dirents(ByteString[] names, int[] targets) {
+        int size() {
+            return names.length;
+        }
     }
 
-    private List<Dirent> dirents(int i) {
+    /** Computed once per directory and dropped once its blocks are written; no sorting needed. */
+    private Dirents dirents(int i) {
+        Dirents cached = direntCache[i];
+        if (cached != null) {
+            return cached;
+        }
         Node dir = nodes[i];
-        List<Dirent> out = new ArrayList<>(dir.childCount() + 2);
-        int next = firstChild[i];
+        List<Named> entries;
         if (dir == root) {
-            // Real children and root whiteouts interleave by name, in the same order as inodeChildren.
-            for (Node c : inodeChildrenAndLinks(dir)) {
-                if (c.isHardlink()) {
-                    out.add(new Dirent(c.name(), targetIndex(c)));
-                } else {
-                    out.add(new Dirent(nameOf(c), next++));
-                }
-            }
+            entries = rootEntries();
         } else {
+            entries = new ArrayList<>(dir.childCount());
             for (Node c : dir.children()) {
-                out.add(new Dirent(c.name(), c.isHardlink() ? targetIndex(c) : next++));
+                entries.add(new Named(c.name(), c));
             }
         }
-        out.add(new Dirent(DOT, i));
-        out.add(new Dirent(DOTDOT, parent[i]));
-        out.sort((a, b) -> a.name.compareTo(b.name));
-        return out;
-    }
-
-    private List<Node> inodeChildrenAndLinks(Node dir) {
-        List<Named> all = new ArrayList<>();
-        for (Node c : dir.children()) {
-            all.add(new Named(c.name(), c));
-        }
-        for (int k = 0; k < 256; k++) {
-            Node w = rootWhiteouts.get(k);
-            if (w != null) {
-                all.add(new Named(HEX_NAMES[k], w));
+        int n = entries.size() + 2;
+        ByteString[] names = new ByteString[n];
+        int[] targets = new int[n];
+        int k = 0;
+        int next = firstChild[i];
+        boolean dot = false;
+        boolean dotdot = false;
+        for (Named e : entries) {
+            // "." sorts before "..", so checking them in this order keeps the entries sorted.
+            if (!dot && DOT.compareTo(e.name) < 0) {
+                names[k] = DOT;
+                targets[k++] = i;
+                dot = true;
             }
+            if (!dotdot && DOTDOT.compareTo(e.name) < 0) {
+                names[k] = DOTDOT;
+                targets[k++] = parent[i];
+                dotdot = true;
+            }
+            names[k] = e.name;
+            targets[k++] = e.node.isHardlink() ? targetIndex(e.node) : next++;
         }
-        all.sort((a, b) -> a.name.compareTo(b.name));
-        List<Node> out = new ArrayList<>(all.size());
-        for (Named e : all) {
-            out.add(e.node);
+        if (!dot) {
+            names[k] = DOT;
+            targets[k++] = i;
         }
-        return out;
+        if (!dotdot) {
+            names[k] = DOTDOT;
+            targets[k] = parent[i];
+        }
+        Dirents d = new Dirents(names, targets);
+        direntCache[i] = d;
+        return d;
     }
 
     private int targetIndex(Node link) {
@@ -841,8 +898,11 @@ public final class ErofsWriter {
     private void putTail(LeBuffer b, int off, int i, int mode) {
         Node n = nodes[i];
         if (FileMode.isDir(mode)) {
-            List<List<Dirent>> blocks = direntBlocks(i);
-            b.putBytes(off, direntBlock(blocks.get(blocks.size() - 1), false));
+            int[] starts = direntBlockStarts(i);
+            b.putBytes(off, direntBlock(dirents(i), starts[starts.length - 2], starts[starts.length - 1], false));
+            if (nblocks[i] == 0) {
+                direntCache[i] = null;
+            }
         } else if (FileMode.isLink(mode)) {
             b.putBytes(off, linkTarget(n).unsafeArray());
         } else if (isExternal(n)) {
@@ -859,10 +919,11 @@ public final class ErofsWriter {
         Node n = nodes[i];
         int mode = effectiveMode(i);
         if (FileMode.isDir(mode)) {
-            List<List<Dirent>> blocks = direntBlocks(i);
+            int[] starts = direntBlockStarts(i);
             for (int k = 0; k < nblocks[i]; k++) {
-                out.write(direntBlock(blocks.get(k), true));
+                out.write(direntBlock(dirents(i), starts[k], starts[k + 1], true));
             }
+            direntCache[i] = null;
         } else if (FileMode.isLink(mode)) {
             out.write(Arrays.copyOf(linkTarget(n).unsafeArray(), BLOCK));
         } else if (chunkTableInBlock[i]) {
@@ -876,41 +937,40 @@ public final class ErofsWriter {
         }
     }
 
-    /** Splits a directory's entries into blocks as §4.3 does; the last list is the tail when tail > 0. */
-    private List<List<Dirent>> direntBlocks(int i) {
-        List<List<Dirent>> blocks = new ArrayList<>();
-        List<Dirent> cur = new ArrayList<>();
+    /** Where each block of a directory's entries starts (§4.3), ending with the entry count. */
+    private int[] direntBlockStarts(int i) {
+        Dirents d = dirents(i);
+        int[] starts = new int[nblocks[i] + 2];
+        int blocks = 0;
         long used = 0;
-        for (Dirent d : dirents(i)) {
-            int cost = DIRENT_SIZE + d.name.length();
+        for (int k = 0; k < d.size(); k++) {
+            int cost = DIRENT_SIZE + d.names[k].length();
             if (used + cost > BLOCK) {
-                blocks.add(cur);
-                cur = new ArrayList<>();
+                starts[++blocks] = k;
                 used = 0;
             }
-            cur.add(d);
             used += cost;
         }
-        blocks.add(cur);
-        return blocks;
+        starts[++blocks] = d.size();
+        return Arrays.copyOf(starts, blocks + 1);
     }
 
-    private byte[] direntBlock(List<Dirent> entries, boolean padToBlock) {
+    private byte[] direntBlock(Dirents d, int from, int to, boolean padToBlock) {
         int len = 0;
-        for (Dirent d : entries) {
-            len += DIRENT_SIZE + d.name.length();
+        for (int k = from; k < to; k++) {
+            len += DIRENT_SIZE + d.names[k].length();
         }
         LeBuffer b = new LeBuffer(padToBlock ? BLOCK : len);
-        int nameOff = DIRENT_SIZE * entries.size();
-        int k = 0;
-        for (Dirent d : entries) {
-            int off = k * DIRENT_SIZE;
-            b.putLong(off, pos[d.target] / 32);
+        int nameOff = DIRENT_SIZE * (to - from);
+        for (int k = from; k < to; k++) {
+            int off = (k - from) * DIRENT_SIZE;
+            ByteString name = d.names[k];
+            int target = d.targets[k];
+            b.putLong(off, pos[target] / 32);
             b.putShort(off + 8, nameOff);
-            b.putByte(off + 10, FileMode.direntType(effectiveMode(d.target)));
-            b.putBytes(nameOff, d.name.unsafeArray());
-            nameOff += d.name.length();
-            k++;
+            b.putByte(off + 10, FileMode.direntType(effectiveMode(target)));
+            b.putBytes(nameOff, name.unsafeArray());
+            nameOff += name.length();
         }
         return b.array();
     }

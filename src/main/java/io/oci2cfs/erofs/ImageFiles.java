@@ -17,6 +17,12 @@ public final class ImageFiles {
     }
 
     public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target) throws IOException {
+        return write(root, versions, target, true);
+    }
+
+    /** As {@link #write(Node, FormatVersion, Path)}; the image's fs-verity digest only when {@code digest}. */
+    public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target, boolean digest)
+            throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         boolean done = false;
@@ -24,7 +30,7 @@ public final class ImageFiles {
             ErofsWriter.Result result;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                result = ErofsWriter.write(root, versions, out);
+                result = ErofsWriter.write(root, versions, out, digest);
                 out.flush();
                 ch.force(true);
             }
