@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +36,7 @@ final class Listing {
     /** Column indexes within a line (the path is the key, not a column). */
     static final int TYPE = 0;
     static final int NLINK = 6;
+    static final int XATTRS = 9;
     static final int HARDLINK = 11;
 
     final TreeMap<String, List<String>> lines = new TreeMap<>();
@@ -168,14 +169,12 @@ final class Listing {
         }
     }
 
-    /** This listing with column {@code column} replaced by {@code *} on the lines {@code which} selects. */
-    Listing mask(int column, Predicate<List<String>> which) {
+    /** This listing with column {@code column} of every line replaced by what {@code value} makes of the line. */
+    Listing with(int column, Function<List<String>, String> value) {
         Listing l = new Listing();
         lines.forEach((p, cols) -> {
             List<String> c = new ArrayList<>(cols);
-            if (which.test(c)) {
-                c.set(column, "*");
-            }
+            c.set(column, value.apply(c));
             l.lines.put(p, c);
         });
         return l;
