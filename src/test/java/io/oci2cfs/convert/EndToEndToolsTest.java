@@ -50,6 +50,8 @@ class EndToEndToolsTest {
         Files.createDirectories(b1.resolve("opq"));
         Files.writeString(b1.resolve("opq/old1"), "old one\n");
         Files.writeString(b1.resolve("opq/old2"), "old two ".repeat(20));
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L);
+        Files.setLastModifiedTime(b1.resolve("etc"), old);
         repack(ref, b1);
 
         Path b2 = unpack(ref, "b2");
@@ -59,6 +61,7 @@ class EndToEndToolsTest {
         Files.createDirectories(b2.resolve("opq"));
         Files.writeString(b2.resolve("opq/new"), "new content ".repeat(10));
         Files.writeString(b2.resolve("etc/added"), "second layer\n");
+        Files.setLastModifiedTime(b2.resolve("etc"), old); // so umoci leaves etc/ out of the second layer
         repack(ref, b2);
 
         Path docker = tmp.resolve("D.tar");

@@ -1,5 +1,6 @@
 package io.oci2cfs.convert;
 
+import io.oci2cfs.fixtures.ExpectedTree;
 import io.oci2cfs.linux.Xattrs;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
@@ -273,15 +274,7 @@ final class Listing {
     }
 
     static String escape(String latin1) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : latin1.toCharArray()) {
-            if (c >= '!' && c <= '~' && c != '\\' && c != ',' && c != '=') {
-                sb.append(c);
-            } else {
-                sb.append(String.format("\\x%02x", (int) c));
-            }
-        }
-        return sb.toString();
+        return ExpectedTree.escape(latin1);
     }
 
     static String latin1(byte[] b) {
