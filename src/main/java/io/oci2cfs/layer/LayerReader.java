@@ -131,7 +131,9 @@ public final class LayerReader {
                 return new LayerFormatException("layer " + layer + ": tar member " + current
                         + " truncated: the stream ends inside its data", e);
             }
-            return new LayerFormatException("layer " + layer + ": bad tar data" + after() + ": " + e.getMessage(), e);
+            String why = e.getMessage() != null ? e.getMessage()
+                    : e instanceof java.io.EOFException ? "unexpected end of the stream" : e.getClass().getSimpleName();
+            return new LayerFormatException("layer " + layer + ": bad tar data" + after() + ": " + why, e);
         }
 
         private String after() {
