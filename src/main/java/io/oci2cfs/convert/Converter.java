@@ -54,7 +54,7 @@ public final class Converter {
     private final InputStream stdin;
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Throwable> speculativeFailures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Throwable> parseFailures = new ConcurrentHashMap<>();
     private final List<Path> layerImages = new ArrayList<>();
     private final Progress progress;
     private long stageStart = System.nanoTime();
@@ -87,23 +87,17 @@ public final class Converter {
                 ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
             Node root;
             List<ConvertedLayer> ordered = new ArrayList<>();
+            List<Node> perLayer = new ArrayList<>();
             if (source.startsWith("dump:")) {
                 root = readDump(Path.of(source.substring(5)));
             } else if (source.startsWith("dir:") || isPlainDirectory(source)) {
                 root = scanDirectory(Path.of(source.startsWith("dir:") ? source.substring(4) : source), tx);
             } else {
                 ordered = readLayers(pipeline);
-                root = merge(ordered);
+                root = merge(ordered, perLayer);
             }
             applyOptions(root);
-            List<Node> perLayer = new ArrayList<>();
-            if (options.perLayerDir() != null) {
-                for (ConvertedLayer l : ordered) {
-                    Node t = PerLayerTree.build(l.changes());
-                    applyOptions(t);
-                    perLayer.add(t);
-                }
-            }
+            perLayer.forEach(this::applyOptions);
             Set<String> referenced = new HashSet<>();
             collectDigests(root, referenced);
             perLayer.forEach(t -> collectDigests(t, referenced));
@@ -177,10 +171,10 @@ public final class Converter {
                     m.subscribe(x -> { }, e -> { });
                     layers.put(blob.key(), m);
                 } catch (IOException | RuntimeException e) {
-                    if (!blob.speculative()) {
-                        throw e;
-                    }
-                    speculativeFailures.put(blob.key(), e);
+                    // Read the blob to its end so the source can still check its digest: a corrupted blob
+                    // is then reported as a digest mismatch rather than by the parser's symptom. The error
+                    // counts only if the blob is not speculative and its digest was right.
+                    parseFailures.put(blob.key(), e);
                     data.transferTo(OutputStream.nullOutputStream());
                 }
             }, options.threads());
@@ -188,15 +182,20 @@ public final class Converter {
         stage("read");
         List<ConvertedLayer> ordered = new ArrayList<>();
         for (ResolvedLayer rl : resolved.layers()) {
-            Throwable failed = speculativeFailures.get(rl.key());
+            Throwable failed = parseFailures.get(rl.key());
             if (failed != null) {
-                throw failed instanceof IOException io ? io : new IOException(failed.getMessage(), failed);
+                throw new IOException(source + ": " + failed.getMessage(), failed);
             }
             Mono<ConvertedLayer> m = layers.get(rl.key());
             if (m == null) {
                 throw new IOException(source + ": layer " + rl.key() + " was never read");
             }
-            ConvertedLayer l = block(m);
+            ConvertedLayer l;
+            try {
+                l = block(m);
+            } catch (IOException e) {
+                throw new IOException(source + ": " + e.getMessage(), e);
+            }
             if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
                 throw new IOException(source + ": layer " + rl.key() + ": uncompressed digest "
                         + l.digests().diffId() + " does not match the config's diff_id " + rl.diffId());
@@ -228,10 +227,14 @@ public final class Converter {
         }
     }
 
-    private Node merge(List<ConvertedLayer> ordered) throws IOException {
+    /** Applies the layers in order; with --per-layer also builds each layer's own tree over those below it. */
+    private Node merge(List<ConvertedLayer> ordered, List<Node> perLayer) throws IOException {
         MergedTree merged = new MergedTree();
         try {
             for (ConvertedLayer l : ordered) {
+                if (options.perLayerDir() != null) {
+                    perLayer.add(PerLayerTree.build(l.changes(), merged));
+                }
                 merged.apply(l.changes());
             }
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package io.oci2cfs.directory;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
+import io.oci2cfs.linux.RawPaths;
 import io.oci2cfs.linux.Xattrs;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.tree.ByteString;
@@ -26,8 +27,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Walks a directory into a tree the way libcomposefs's {@code lcfs_build} and mkcomposefs's digest pass do.
  *
- * <p>Names are taken through {@link Path}, so a name that is not valid in the JVM's file-name encoding
- * cannot be represented exactly; container layers should be converted from their tarballs instead.
+ * <p>Names and symlink targets are read as raw bytes (see {@link RawPaths}), so names that are not UTF-8
+ * are kept exactly.
  */
 public final class DirectoryScanner {
     /** Files of at most this many bytes are stored inline ({@code LCFS_RECOMMENDED_INLINE_CONTENT_MAX}). */
@@ -80,10 +81,14 @@ public final class DirectoryScanner {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             ds.forEach(entries::add);
         }
-        entries.sort((a, b) -> ByteString.of(a.getFileName().toString())
-                .compareTo(ByteString.of(b.getFileName().toString())));
+        // Sorted by raw name, so that which name of a hardlinked inode comes first does not depend on readdir.
+        java.util.TreeMap<ByteString, Path> sorted = new java.util.TreeMap<>();
         for (Path p : entries) {
-            ByteString name = ByteString.of(p.getFileName().toString());
+            sorted.put(RawPaths.bytes(p.getFileName()), p);
+        }
+        for (Map.Entry<ByteString, Path> entry : sorted.entrySet()) {
+            Path p = entry.getValue();
+            ByteString name = entry.getKey();
             Map<String, Object> st = Files.readAttributes(p, "unix:mode,ino,dev", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) st.get("mode");
             if (options.skipDevices() && FileMode.isDevice(mode)) {
@@ -117,7 +122,7 @@ public final class DirectoryScanner {
             n.mtime(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L));
         }
         if (FileMode.isLink(mode)) {
-            ByteString target = ByteString.of(Files.readSymbolicLink(p).toString());
+            ByteString target = RawPaths.bytes(Files.readSymbolicLink(p));
             if (target.length() == 0 || target.length() >= 4096) {
                 throw new IOException(p + ": symlink target of " + target.length() + " bytes is not supported");
             }

@@ -23,9 +23,9 @@ public final class Xattrs {
     interface LibC extends Library {
         LibC INSTANCE = Native.load("c", LibC.class);
 
-        long llistxattr(String path, byte[] list, long size) throws LastErrorException;
+        long llistxattr(byte[] path, byte[] list, long size) throws LastErrorException;
 
-        long lgetxattr(String path, byte[] name, byte[] value, long size) throws LastErrorException;
+        long lgetxattr(byte[] path, byte[] name, byte[] value, long size) throws LastErrorException;
     }
 
     private Xattrs() {
@@ -33,7 +33,7 @@ public final class Xattrs {
 
     /** Every xattr of {@code path}; empty where the filesystem has no xattr support. */
     public static Map<ByteString, ByteString> list(Path path) throws IOException {
-        String p = path.toString();
+        byte[] p = RawPaths.cString(path);
         Map<ByteString, ByteString> out = new LinkedHashMap<>();
         byte[] names = read(p, null);
         int start = 0;
@@ -53,7 +53,7 @@ public final class Xattrs {
     }
 
     /** Reads the name list ({@code name == null}) or one value; null if the xattr vanished meanwhile. */
-    private static byte[] read(String path, byte[] name) throws IOException {
+    private static byte[] read(byte[] path, byte[] name) throws IOException {
         byte[] cName = name == null ? null : Arrays.copyOf(name, name.length + 1);
         for (int attempt = 0; attempt < 8; attempt++) {
             try {
@@ -72,14 +72,14 @@ public final class Xattrs {
                     default:
                         String what = name == null ? "list xattrs"
                                 : "read xattr " + new String(name, StandardCharsets.UTF_8);
-                        throw new IOException(path + ": cannot " + what + " (errno " + e.getErrorCode() + ")");
+                        throw new IOException(RawPaths.show(Arrays.copyOf(path, path.length - 1)) + ": cannot " + what + " (errno " + e.getErrorCode() + ")");
                 }
             }
         }
         throw new IOException(path + ": xattrs keep changing while being read");
     }
 
-    private static long call(String path, byte[] cName, byte[] buf) {
+    private static long call(byte[] path, byte[] cName, byte[] buf) {
         long len = buf == null ? 0 : buf.length;
         return cName == null ? LibC.INSTANCE.llistxattr(path, buf, len) : LibC.INSTANCE.lgetxattr(path, cName, buf, len);
     }

@@ -59,9 +59,43 @@ final class InodeTree {
         boolean isDir() {
             return children != null;
         }
+
+        void copyMetadata(Inode from) {
+            mode = from.mode;
+            uid = from.uid;
+            gid = from.gid;
+            mtimeSec = from.mtimeSec;
+            mtimeNsec = from.mtimeNsec;
+            xattrs = new TreeMap<>(from.xattrs);
+        }
+
+        /** A copy of a lower non-directory, as overlayfs copy-up makes when an upper layer links to it. */
+        Inode copyUp(int layer) {
+            Inode copy = new Inode(mode, layer);
+            copy.copyMetadata(this);
+            copy.content = content;
+            copy.symlinkTarget = symlinkTarget;
+            copy.rdev = rdev;
+            return copy;
+        }
     }
 
-    private final Inode root = new Inode(IMPLIED_DIR_MODE, -1);
+    private final Inode root;
+    /** For a per-layer tree, the layers below: implied directories and hardlinked files come from there. */
+    private final InodeTree lower;
+    private final Map<Inode, Inode> copiedUp = new IdentityHashMap<>();
+
+    InodeTree() {
+        this(null);
+    }
+
+    InodeTree(InodeTree lower) {
+        this.lower = lower;
+        this.root = new Inode(IMPLIED_DIR_MODE, -1);
+        if (lower != null) {
+            root.copyMetadata(lower.root);
+        }
+    }
 
     /** Adds one entry or hardlink on top of what is there, as extracting it from a tar would. */
     void apply(Change change, int layer, String layerName) {
@@ -84,6 +118,12 @@ final class InodeTree {
             }
         } else if (change instanceof Change.Hardlink h) {
             Inode target = find(split(h.target()));
+            if (target == null && lower != null) {
+                Inode below = lower.find(split(h.target()));
+                if (below != null && !below.isDir()) {
+                    target = copiedUp.computeIfAbsent(below, b -> b.copyUp(layer));
+                }
+            }
             if (target == null || target.isDir()) {
                 throw new LayerChangeException(layerName, "hardlink " + h.path() + " -> " + h.target() + ": target "
                         + (target == null ? "does not exist" : "is a directory"));
@@ -125,6 +165,11 @@ final class InodeTree {
      */
     void addOverlayMarker(Change change, int layer, String layerName) {
         List<ByteString> comps = split(change.path());
+        int dirDepth = change instanceof Change.Whiteout ? comps.size() - 1 : comps.size();
+        if (lower != null && lower.nonDirectoryOnPath(comps, dirDepth)) {
+            // The merge treats this whiteout as a no-op (it never follows symlinks); so must the layer image.
+            return;
+        }
         if (change instanceof Change.Whiteout) {
             Inode parent = walk(comps, comps.size() - 1, true, layer, layerName, change.path());
             ByteString name = comps.get(comps.size() - 1);
@@ -164,11 +209,31 @@ final class InodeTree {
             }
             if (next == null) {
                 next = new Inode(IMPLIED_DIR_MODE, layer);
+                Inode below = lower == null ? null : lower.find(comps.subList(0, i + 1));
+                if (below != null && below.isDir()) {
+                    // An overlay upper directory made by copy-up carries the lower directory's metadata.
+                    next.copyMetadata(below);
+                }
                 dir.children.put(name, next);
             }
             dir = next;
         }
         return dir;
+    }
+
+    /** Whether one of the first {@code n} components names something other than a directory. */
+    private boolean nonDirectoryOnPath(List<ByteString> comps, int n) {
+        Inode node = root;
+        for (int i = 0; i < n; i++) {
+            node = node.children.get(comps.get(i));
+            if (node == null) {
+                return false;
+            }
+            if (!node.isDir()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The inode at a path, without following symlinks; null if absent. */

@@ -32,6 +32,10 @@ public final class MergedTree {
         return this;
     }
 
+    InodeTree inodes() {
+        return tree;
+    }
+
     /** A fresh {@link Node} tree of the current state; see {@link InodeTree#toNode()} for hardlink layout. */
     public Node toNode() {
         return tree.toNode();

@@ -8,8 +8,18 @@ public final class PerLayerTree {
     private PerLayerTree() {
     }
 
+    /** One layer alone (the base layer, or one whose hardlinks and parents are all its own). */
     public static Node build(LayerChanges layer) {
-        InodeTree tree = new InodeTree();
+        return build(layer, null);
+    }
+
+    /**
+     * One layer as an upper directory over {@code below} (the merged layers under it, or null): directories it
+     * does not list take the lower directory's metadata, and a hardlink to a lower file becomes a copy of that
+     * file, as overlayfs copy-up would leave them.
+     */
+    public static Node build(LayerChanges layer, MergedTree below) {
+        InodeTree tree = new InodeTree(below == null ? null : below.inodes());
         for (Change c : layer.changes()) {
             if (c instanceof Change.Entry || c instanceof Change.Hardlink) {
                 tree.apply(c, 0, layer.layer());

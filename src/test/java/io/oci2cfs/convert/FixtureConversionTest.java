@@ -146,13 +146,17 @@ class FixtureConversionTest {
      * from several layers, since it does not count subdirectories, so directories' nlink is masked; and
      * composefs marks a directory holding whiteouts with {@code user.overlay.opaque=x} and
      * {@code user.overlay.whiteouts} (for an outer overlay mounted with {@code userxattr}), which an outer
-     * overlay using {@code trusted.overlay.*} shows as plain xattrs, so those are left out.
+     * overlay using {@code trusted.overlay.*} shows as plain xattrs, so those are left out. Without
+     * {@code index=on} overlayfs cannot keep a hardlink whose names sit in different layers (a layer's link to
+     * a lower file is a copy-up in its image) and reports the nlink of the layer's own inode, so files' nlink
+     * and hardlink columns are masked too; the merged image keeps both exact.
      */
     static Listing stackedView(Listing listing, int layers) {
         if (layers == 1) {
             return listing;
         }
-        return listing.with(Listing.NLINK, c -> c.get(Listing.TYPE).equals("dir") ? "*" : c.get(Listing.NLINK))
+        return listing.with(Listing.NLINK, c -> "*")
+                .with(Listing.HARDLINK, c -> "*")
                 .with(Listing.XATTRS, c -> {
                     String kept = java.util.Arrays.stream(c.get(Listing.XATTRS).split(","))
                             .filter(x -> !x.startsWith("user.overlay.")).collect(Collectors.joining(","));
