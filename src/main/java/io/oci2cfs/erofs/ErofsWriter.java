@@ -35,6 +35,8 @@ public final class ErofsWriter {
     static final int MAX_CHUNKS = 1024;
     static final int MAX_SHARED_REFS = 128;
     static final int DIRENT_SIZE = 12;
+    /** Inodes serialized in parallel before being written in order. */
+    private static final int BATCH = 8192;
 
     private static final ByteString TRUSTED_OVERLAY = ByteString.of("trusted.overlay.");
     private static final ByteString ESCAPED_OVERLAY = ByteString.of("trusted.overlay.overlay.");
@@ -94,7 +96,7 @@ public final class ErofsWriter {
     private int[] nlinkOf;
     private Dirents[] direntCache;
     private List<Xattr>[] xattrCache;
-    private final Map<ByteString, XattrName> splitNames = new HashMap<>();
+    private final Map<ByteString, XattrName> splitNames = new java.util.concurrent.ConcurrentHashMap<>();
 
     private long minMtimeSec;
     private int minMtimeNsec;
@@ -315,6 +317,9 @@ public final class ErofsWriter {
         nodes = Arrays.copyOf(nodes, count);
         parent = Arrays.copyOf(parent, count);
         firstChild = Arrays.copyOf(firstChild, count);
+        @SuppressWarnings("unchecked")
+        List<Xattr>[] cache = new List[count];
+        xattrCache = cache;
         for (int i = 0; i < count; i++) {
             if (linkTargetIndex.containsKey(nodes[i])) {
                 linkTargetIndex.put(nodes[i], i);
@@ -337,6 +342,11 @@ public final class ErofsWriter {
         nodes[count] = n;
         parent[count] = parentIndex;
         count++;
+    }
+
+    /** Runs {@code body} for every index in [from, to) on the common pool; each index touches only its slots. */
+    private static void parallelFor(int from, int to, java.util.function.IntConsumer body) {
+        java.util.stream.IntStream.range(from, to).parallel().forEach(body);
     }
 
     private boolean isRootWhiteout(Node n) {
@@ -393,11 +403,6 @@ public final class ErofsWriter {
 
     /** The node's xattrs as they are stored, sorted by name (computed once per inode). */
     private List<Xattr> xattrsOf(int i) {
-        if (xattrCache == null) {
-            @SuppressWarnings("unchecked")
-            List<Xattr>[] cache = new List[count];
-            xattrCache = cache;
-        }
         List<Xattr> x = xattrCache[i];
         if (x == null) {
             x = rewrittenXattrs(i);
@@ -499,12 +504,12 @@ public final class ErofsWriter {
     // ---- §6.3 shared xattrs ----
 
     private void buildSharedXattrs() {
-        Map<Xattr, Integer> counts = new HashMap<>();
-        for (int i = 0; i < count; i++) {
+        Map<Xattr, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        parallelFor(0, count, i -> {
             for (Xattr x : xattrsOf(i)) {
                 counts.merge(x, 1, Integer::sum);
             }
-        }
+        });
         for (Map.Entry<Xattr, Integer> e : counts.entrySet()) {
             if (e.getValue() > 1) {
                 sharedTable.add(e.getKey());
@@ -576,11 +581,11 @@ public final class ErofsWriter {
         blkaddr = new int[count];
         extended = new boolean[count];
         chunkTableInBlock = new boolean[count];
-        for (int i = 0; i < count; i++) {
+        parallelFor(0, count, i -> {
             sizeNode(i);
             xattrSize[i] = computeXattrSize(i);
             extended[i] = needsExtended(i);
-        }
+        });
         long p = INODES_START;
         for (int i = 0; i < count; i++) {
             p = roundUp(p, 32);
@@ -778,18 +783,31 @@ public final class ErofsWriter {
         b.putInt(sb + 44, (int) (inodesEnd / BLOCK));
         out.write(b.array());
 
-        for (int i = 0; i < count; i++) {
-            out.zeros(pos[i] - out.written());
-            emitInode(out, i);
+        byte[][] batch = new byte[Math.min(BATCH, count)][];
+        for (int start = 0; start < count; start += BATCH) {
+            int end = Math.min(count, start + BATCH);
+            int base = start;
+            parallelFor(start, end, i -> batch[i - base] = inodeBytes(i));
+            for (int i = start; i < end; i++) {
+                out.zeros(pos[i] - out.written());
+                out.write(batch[i - start]);
+                xattrCache[i] = null;
+            }
         }
         out.zeros(inodesEnd - out.written());
         for (Xattr x : sharedTable) {
             out.write(xattrEntry(x));
         }
         out.zeros(dataStart - out.written());
-        for (int i = 0; i < count; i++) {
-            if (nblocks[i] > 0) {
-                emitBlocks(out, i);
+        for (int start = 0; start < count; start += BATCH) {
+            int end = Math.min(count, start + BATCH);
+            int base = start;
+            parallelFor(start, end, i -> batch[i - base] = nblocks[i] > 0 ? blockBytes(i) : null);
+            for (int i = start; i < end; i++) {
+                if (batch[i - start] != null) {
+                    out.write(batch[i - start]);
+                    batch[i - start] = null;
+                }
             }
         }
         if (out.written() != totalBlocks * BLOCK) {
@@ -797,7 +815,8 @@ public final class ErofsWriter {
         }
     }
 
-    private void emitInode(DigestingOutput out, int i) throws IOException {
+    /** The inode record with its xattr body and inline tail (§5), without the alignment padding before it. */
+    private byte[] inodeBytes(int i) {
         Node n = nodes[i];
         int mode = effectiveMode(i);
         boolean ext = extended[i];
@@ -856,7 +875,7 @@ public final class ErofsWriter {
         if (tail[i] > 0) {
             putTail(b, off, i, mode);
         }
-        out.write(b.array());
+        return b.array();
     }
 
     private int putXattrBody(LeBuffer b, int off, List<Xattr> all) {
@@ -915,26 +934,30 @@ public final class ErofsWriter {
         }
     }
 
-    private void emitBlocks(DigestingOutput out, int i) throws IOException {
+    /** A node's data blocks (§4.5), {@code nblocks × 4096} bytes. */
+    private byte[] blockBytes(int i) {
         Node n = nodes[i];
         int mode = effectiveMode(i);
+        int len = nblocks[i] * BLOCK;
+        byte[] out;
         if (FileMode.isDir(mode)) {
+            out = new byte[len];
             int[] starts = direntBlockStarts(i);
             for (int k = 0; k < nblocks[i]; k++) {
-                out.write(direntBlock(dirents(i), starts[k], starts[k + 1], true));
+                byte[] block = direntBlock(dirents(i), starts[k], starts[k + 1], true);
+                System.arraycopy(block, 0, out, k * BLOCK, BLOCK);
             }
             direntCache[i] = null;
         } else if (FileMode.isLink(mode)) {
-            out.write(Arrays.copyOf(linkTarget(n).unsafeArray(), BLOCK));
+            out = Arrays.copyOf(linkTarget(n).unsafeArray(), len);
         } else if (chunkTableInBlock[i]) {
-            byte[] table = new byte[BLOCK];
-            Arrays.fill(table, (byte) 0xFF);
-            out.write(table);
+            out = new byte[len];
+            Arrays.fill(out, (byte) 0xFF);
         } else {
             byte[] c = n.content();
-            int len = nblocks[i] * BLOCK;
-            out.write(Arrays.copyOf(c.length >= len ? Arrays.copyOf(c, len) : c, len));
+            out = Arrays.copyOf(c, len);
         }
+        return out;
     }
 
     /** Where each block of a directory's entries starts (§4.3), ending with the entry count. */

@@ -31,7 +31,9 @@ public final class Node {
     private byte[] content;
     private byte[] digest;
     private NavigableMap<ByteString, ByteString> xattrs;
+    private Map<ByteString, ByteString> xattrsView;
     private NavigableMap<ByteString, Node> children;
+    private Collection<Node> childrenView;
     private Node linkTarget;
 
     public Node(int mode) {
@@ -192,7 +194,13 @@ public final class Node {
 
     /** Extended attributes sorted by name as unsigned bytes. */
     public Map<ByteString, ByteString> xattrs() {
-        return xattrs == null ? Collections.emptyMap() : Collections.unmodifiableMap(xattrs);
+        if (xattrs == null) {
+            return Collections.emptyMap();
+        }
+        if (xattrsView == null) {
+            xattrsView = Collections.unmodifiableMap(xattrs);
+        }
+        return xattrsView;
     }
 
     public Node setXattr(ByteString name, ByteString value) {
@@ -214,17 +222,25 @@ public final class Node {
         ByteString old = xattrs.remove(name);
         if (xattrs.isEmpty()) {
             xattrs = null;
+            xattrsView = null;
         }
         return old;
     }
 
     public void clearXattrs() {
         xattrs = null;
+        xattrsView = null;
     }
 
     /** The directory's entries sorted by name as unsigned bytes ({@code .} and {@code ..} are implicit). */
     public Collection<Node> children() {
-        return children == null ? Collections.emptyList() : Collections.unmodifiableCollection(children.values());
+        if (children == null) {
+            return Collections.emptyList();
+        }
+        if (childrenView == null) {
+            childrenView = Collections.unmodifiableCollection(children.values());
+        }
+        return childrenView;
     }
 
     public int childCount() {
@@ -270,6 +286,7 @@ public final class Node {
         if (children != null) {
             children.values().forEach(c -> c.parent = null);
             children = null;
+            childrenView = null;
         }
     }
 
