@@ -6,13 +6,13 @@ import io.oci2cfs.convert.ContentPipeline;
 import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
-import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.image.Platform;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,26 +32,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Manifest to take from an index.")
     String platform;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Hashing threads (default: CPUs).")
-    Integer threads;
-
-    @Option(names = "--min-version", paramLabel = "N")
-    Integer minVersion;
-
-    @Option(names = "--max-version", paramLabel = "N")
-    Integer maxVersion;
-
-    @Option(names = "--use-epoch", description = "Make all mtimes zero.")
-    boolean useEpoch;
-
-    @Option(names = "--skip-xattrs", description = "Don't store file xattrs.")
-    boolean skipXattrs;
-
-    @Option(names = "--user-xattrs", description = "Only store user.* xattrs.")
-    boolean userXattrs;
-
-    @Option(names = "--skip-devices", description = "Don't store device nodes.")
-    boolean skipDevices;
+    @Mixin
+    ImageOptions common;
 
     @Option(names = "--hardlinks", paramLabel = "keep|break", defaultValue = "keep",
             description = "keep: hardlinks stay one inode; break: one inode per name, as mkcomposefs on an unpacked tree.")
@@ -63,9 +45,6 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "FILE", description = "Also write the composefs dump of the result.")
     Path dump;
 
-    @Option(names = "--print-digest", description = "Print the fs-verity digest of the image.")
-    boolean printDigest;
-
     @Option(names = "--json", description = "Print a JSON report.")
     boolean json;
 
@@ -74,11 +53,10 @@ final class ConvertCommand implements Callable<Integer> {
         if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
             throw new IllegalArgumentException("--hardlinks must be keep or break, not " + hardlinks);
         }
-        ConvertOptions options = new ConvertOptions(FormatVersion.fromFlags(minVersion, maxVersion),
-                platform == null ? Platform.host() : Platform.parse(platform),
-                threads == null ? Runtime.getRuntime().availableProcessors() : threads, useEpoch, skipXattrs,
-                userXattrs, skipDevices, hardlinks.equals("break"), perLayer, dump, ContentPipeline.defaultBudget(),
-                System.console() != null && !json);
+        ConvertOptions options = new ConvertOptions(common.versions(),
+                platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
+                common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer, dump,
+                ContentPipeline.defaultBudget(), System.console() != null && !json);
         ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();
@@ -99,7 +77,7 @@ final class ConvertCommand implements Callable<Integer> {
             report.put("layerImages", r.layerImages().stream().map(Path::toString).toList());
             report.put("stageMillis", r.stageMillis());
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-        } else if (printDigest) {
+        } else if (common.printDigest) {
             System.out.println(r.imageDigest());
         } else {
             System.err.printf("%s: %d files, %d directories, %d objects new, %d reused -> %s%n", r.source(),

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,32 +37,11 @@ final class MkcomposefsCommand implements Callable<Integer> {
     @Option(names = "--digest-store", paramLabel = "DIR", description = "Copy content files into this object store.")
     Path digestStore;
 
-    @Option(names = "--print-digest", description = "Print the fs-verity digest of the image.")
-    boolean printDigest;
-
     @Option(names = "--print-digest-only", description = "Print the digest of the image, don't write it.")
     boolean printDigestOnly;
 
-    @Option(names = "--use-epoch", description = "Make all mtimes zero.")
-    boolean useEpoch;
-
-    @Option(names = "--skip-devices", description = "Don't store device nodes.")
-    boolean skipDevices;
-
-    @Option(names = "--skip-xattrs", description = "Don't store file xattrs.")
-    boolean skipXattrs;
-
-    @Option(names = "--user-xattrs", description = "Only store user.* xattrs.")
-    boolean userXattrs;
-
-    @Option(names = "--min-version", paramLabel = "N", description = "Minimal format version (default 0).")
-    Integer minVersion;
-
-    @Option(names = "--max-version", paramLabel = "N", description = "Maximal format version (default 1).")
-    Integer maxVersion;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads that hash and copy files.")
-    Integer threads;
+    @Mixin
+    ImageOptions common;
 
     @Option(names = "--hardlinks", description = "Keep hardlinks of a directory source as hardlinks (mkcomposefs does not).")
     boolean hardlinks;
@@ -77,16 +57,9 @@ final class MkcomposefsCommand implements Callable<Integer> {
         if (source.isEmpty()) {
             throw new IllegalArgumentException("empty source path");
         }
-        int nthreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (nthreads < 1) {
-            throw new IllegalArgumentException("invalid threads count " + nthreads);
-        }
-        FormatVersion versions;
-        try {
-            versions = FormatVersion.fromFlags(minVersion, maxVersion);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
+        int nthreads = common.threads();
+        FormatVersion versions = common.versions();
+        boolean printDigest = common.printDigest;
         Node root = fromFile ? readDump() : scanDirectory(nthreads);
         ErofsWriter.Result result;
         try {
@@ -122,7 +95,8 @@ final class MkcomposefsCommand implements Callable<Integer> {
     }
 
     private Node scanDirectory(int nthreads) throws IOException {
-        ScanOptions opts = new ScanOptions(useEpoch, skipDevices, skipXattrs, userXattrs, hardlinks, nthreads);
+        ScanOptions opts = new ScanOptions(common.useEpoch, common.skipDevices, common.skipXattrs,
+                common.userXattrs, hardlinks, nthreads);
         DirectoryScanner.Scanned scanned = DirectoryScanner.scan(Path.of(source), opts);
         if (digestStore != null) {
             DirectoryScanner.fillStore(scanned, new ObjectStore(digestStore), nthreads);

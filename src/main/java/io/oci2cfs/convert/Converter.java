@@ -142,10 +142,7 @@ public final class Converter {
         DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, scan);
         for (DirectoryScanner.FileJob f : scanned.externalFiles()) {
             try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) >= 0; ) {
-                    o.write(buf, 0, n);
-                }
+                in.transferTo(o);
                 o.finish();
             }
         }

@@ -4,6 +4,7 @@ import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.linux.RawPaths;
 import io.oci2cfs.linux.Xattrs;
 import io.oci2cfs.store.ObjectStore;
+import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Node;
@@ -68,12 +69,25 @@ public final class DirectoryScanner {
         return new Scanned(root, external);
     }
 
-    /** Copies each external file into the store under its digest (in parallel); existing objects are kept. */
+    /**
+     * Copies each external file into the store under its digest (in parallel) and publishes them together;
+     * objects the store already has are left as they are. A file that changed since it was hashed fails.
+     */
     public static void fillStore(Scanned scanned, ObjectStore store, int threads) throws IOException {
-        parallel(scanned.externalFiles(), threads, f -> {
-            store.addFile(f.path(), f.node().digest());
-        });
-        store.sync();
+        java.util.Set<String> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (Transaction tx = store.begin()) {
+            parallel(scanned.externalFiles(), threads, f -> {
+                try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
+                    in.transferTo(o);
+                    byte[] digest = o.finish();
+                    if (!java.util.Arrays.equals(digest, f.node().digest())) {
+                        throw new IOException(f.path() + ": changed while being copied into the store");
+                    }
+                    digests.add(java.util.HexFormat.of().formatHex(digest));
+                }
+            });
+            tx.commit(digests);
+        }
     }
 
     private void walk(Path dir, Node node) throws IOException {

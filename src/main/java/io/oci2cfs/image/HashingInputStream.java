@@ -1,57 +1,24 @@
 package io.oci2cfs.image;
 
-import java.io.FilterInputStream;
+import io.oci2cfs.layer.DigestingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 
-/** Digests and counts the bytes read through it; {@link #finish()} drains what the reader left. */
-final class HashingInputStream extends FilterInputStream {
-    private final MessageDigest md;
-    private long count;
+/**
+ * Digests and counts the bytes a consumer reads of a blob ({@link DigestingInputStream}), leaving the
+ * underlying stream open because it may be the archive itself; {@link #finish()} drains what the reader left.
+ */
+final class HashingInputStream extends java.io.FilterInputStream {
+    private final DigestingInputStream digesting;
 
     HashingInputStream(InputStream in, MessageDigest md) {
-        super(in);
-        this.md = md;
+        this(new DigestingInputStream(in, md));
     }
 
-    @Override
-    public int read() throws IOException {
-        int b = in.read();
-        if (b >= 0) {
-            md.update((byte) b);
-            count++;
-        }
-        return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-        int n = in.read(buf, off, len);
-        if (n > 0) {
-            md.update(buf, off, n);
-            count += n;
-        }
-        return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[8192];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
+    private HashingInputStream(DigestingInputStream digesting) {
+        super(digesting);
+        this.digesting = digesting;
     }
 
     @Override
@@ -61,11 +28,8 @@ final class HashingInputStream extends FilterInputStream {
 
     /** Reads the rest of the stream and returns the digest and size of everything. */
     Hashed finish() throws IOException {
-        byte[] buf = new byte[65536];
-        while (read(buf, 0, buf.length) >= 0) {
-            // drain
-        }
-        return new Hashed(Digest.of(md), count);
+        digesting.drain();
+        return new Hashed(Digest.of(digesting.messageDigest()), digesting.count());
     }
 
     record Hashed(Digest digest, long size) {

@@ -15,12 +15,26 @@ public final class DigestingInputStream extends ReadThroughInputStream {
     private long count;
 
     public DigestingInputStream(InputStream in) {
+        this(in, newSha256());
+    }
+
+    /** Digests with {@code md} instead (sha512-named blobs, say); {@link #digest()} then still says sha256. */
+    public DigestingInputStream(InputStream in, MessageDigest md) {
         super(in);
+        this.sha256 = md;
+    }
+
+    private static MessageDigest newSha256() {
         try {
-            sha256 = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
+    }
+
+    /** The finished digest; call once, after the stream is fully read. */
+    public MessageDigest messageDigest() {
+        return sha256;
     }
 
     @Override

@@ -130,8 +130,11 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    /** An object whose bytes arrive in chunks; hashed and written as they come. */
-    public final class StreamedObject implements AutoCloseable {
+    /**
+     * An object whose bytes arrive in chunks; hashed and written as they come. {@link #close()} without
+     * {@link #finish()} drops it.
+     */
+    public final class StreamedObject extends java.io.OutputStream {
         private final Path tmp;
         private final FileChannel channel;
         private final FsVerityHasher hasher = new FsVerityHasher();
@@ -142,6 +145,12 @@ public final class Transaction implements AutoCloseable {
             this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
         }
 
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
         public void write(byte[] b, int off, int len) throws IOException {
             hasher.update(b, off, len);
             ByteBuffer buf = ByteBuffer.wrap(b, off, len);

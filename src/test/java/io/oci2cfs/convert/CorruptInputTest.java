@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.oci2cfs.store.ObjectStore;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +56,7 @@ class CorruptInputTest {
         image = tmp.resolve("out.cfs");
         byte[] unrelated = new byte[10_000];
         Arrays.fill(unrelated, (byte) 1);
-        new ObjectStore(objects).add(new ByteArrayInputStream(unrelated));
+        StoreCheck.addObject(objects, unrelated);
         storeBefore = StoreCheck.files(objects);
     }
 

@@ -14,6 +14,13 @@ import java.util.stream.Stream;
 
 /** What an object store holds, and the checks every store must pass whatever happened to it. */
 final class StoreCheck {
+    /** Puts one object into the store through a transaction, as another image would have. */
+    static void addObject(java.nio.file.Path objects, byte[] data) throws java.io.IOException {
+        try (io.oci2cfs.store.Transaction tx = new io.oci2cfs.store.ObjectStore(objects).begin()) {
+            tx.commit(java.util.Set.of(java.util.HexFormat.of().formatHex(tx.put(data, data.length))));
+        }
+    }
+
     private StoreCheck() {
     }
 

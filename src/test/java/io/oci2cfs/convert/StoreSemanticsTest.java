@@ -2,8 +2,6 @@ package io.oci2cfs.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.oci2cfs.store.ObjectStore;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,7 +21,7 @@ class StoreSemanticsTest {
         Path objects = tmp.resolve("objects");
         byte[] unrelated = new byte[5000];
         Arrays.fill(unrelated, (byte) 7);
-        new ObjectStore(objects).add(new ByteArrayInputStream(unrelated));
+        StoreCheck.addObject(objects, unrelated);
         TreeSet<String> before = StoreCheck.files(objects);
         assertThat(before).hasSize(1);
 
