@@ -32,6 +32,9 @@ public final class Transaction implements AutoCloseable {
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
+    private final AtomicLong tempNames = new AtomicLong();
+    private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
+            PosixFilePermissions.fromString("rw-r--r--");
 
     /** What a commit did: objects added, objects that were already there, bytes written to the store. */
     public record Summary(long added, long reused, long bytesWritten) {
@@ -51,14 +54,15 @@ public final class Transaction implements AutoCloseable {
             return digest;
         }
         if (staged.putIfAbsent(hex, Boolean.TRUE) == null) {
-            Path tmp = Files.createTempFile(staging, ".w-", "");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            // The digest is known before writing, so the file goes straight to its staged name.
+            try (FileChannel ch = FileChannel.open(staging.resolve(hex), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(data, 0, len);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
             }
-            Files.move(tmp, staging.resolve(hex), StandardCopyOption.ATOMIC_MOVE);
+            Files.setPosixFilePermissions(staging.resolve(hex), OBJECT_MODE);
             bytesWritten.addAndGet(len);
         }
         return digest;
@@ -66,7 +70,7 @@ public final class Transaction implements AutoCloseable {
 
     /** Starts an object streamed in chunks; its digest is known at {@link StreamedObject#finish()}. */
     public StreamedObject stream() throws IOException {
-        return new StreamedObject(Files.createTempFile(staging, ".w-", ""));
+        return new StreamedObject(staging.resolve(".w-" + tempNames.incrementAndGet()));
     }
 
     private boolean isKnown(byte[] digest, String hex) {
@@ -88,32 +92,47 @@ public final class Transaction implements AutoCloseable {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
         }
+        // Durability once for the whole batch: the staged data first, then the renames that publish it.
+        syncFilesystem();
         long added = 0;
-        Set<Path> dirs = new java.util.HashSet<>();
+        Set<Path> madeDirs = new java.util.HashSet<>();
         for (String hex : staged.keySet()) {
             if (!keep.contains(hex)) {
                 continue;
             }
-            Path src = staging.resolve(hex);
-            try (FileChannel ch = FileChannel.open(src, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("rw-r--r--"));
             Path target = store.root().resolve(hex.substring(0, 2)).resolve(hex.substring(2));
-            Files.createDirectories(target.getParent());
+            if (madeDirs.add(target.getParent())) {
+                Files.createDirectories(target.getParent());
+            }
             if (Files.exists(target)) {
                 continue;
             }
-            Files.move(src, target, StandardCopyOption.ATOMIC_MOVE);
-            dirs.add(target.getParent());
+            Files.move(staging.resolve(hex), target, StandardCopyOption.ATOMIC_MOVE);
             added++;
         }
-        dirs.add(store.root());
-        for (Path d : dirs) {
-            ObjectStore.fsyncDirectory(d);
+        if (added > 0) {
+            syncFilesystem();
         }
         close();
         return new Summary(added, reused.get(), bytesWritten.get());
+    }
+
+    private void syncFilesystem() throws IOException {
+        try {
+            io.oci2cfs.linux.SyncFs.sync(staging);
+        } catch (IOException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            // No syncfs here: fall back to one fsync per staged file and per directory.
+            for (String hex : staged.keySet()) {
+                Path p = staging.resolve(hex);
+                if (Files.exists(p)) {
+                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+            }
+            ObjectStore.fsyncDirectory(staging);
+            ObjectStore.fsyncDirectory(store.root());
+        }
     }
 
     /** Drops whatever is still staged (all of it when {@link #commit} was not called). */
@@ -142,7 +161,7 @@ public final class Transaction implements AutoCloseable {
 
         private StreamedObject(Path tmp) throws IOException {
             this.tmp = tmp;
-            this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
 
         @Override
@@ -166,6 +185,7 @@ public final class Transaction implements AutoCloseable {
             byte[] digest = hasher.digest();
             String hex = HexFormat.of().formatHex(digest);
             if (!isKnown(digest, hex) && staged.putIfAbsent(hex, Boolean.TRUE) == null) {
+                Files.setPosixFilePermissions(tmp, OBJECT_MODE);
                 Files.move(tmp, staging.resolve(hex), StandardCopyOption.ATOMIC_MOVE);
                 bytesWritten.addAndGet(hasher.size());
             } else {
