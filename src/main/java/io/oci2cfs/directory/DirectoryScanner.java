@@ -175,7 +175,7 @@ public final class DirectoryScanner {
                         + h.size() + ")");
             }
             byte[] digest = h.digest();
-            n.digest(digest).payload(ByteString.of(ObjectStore.relativePath(digest)));
+            n.digest(digest).payloadFromDigest();
             n.content(small);
         });
     }

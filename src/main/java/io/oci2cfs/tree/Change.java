@@ -30,7 +30,7 @@ public sealed interface Change {
             if (FileMode.isLink(mode) != (symlinkTarget != null)) {
                 throw new IllegalArgumentException(path + ": symlink target is for symlinks, which need it");
             }
-            xattrs = xattrs == null ? Collections.emptyNavigableMap()
+            xattrs = xattrs == null || xattrs.isEmpty() ? Collections.emptyNavigableMap()
                     : Collections.unmodifiableNavigableMap(new TreeMap<>(xattrs));
         }
     }

@@ -27,7 +27,8 @@ final class InodeTree {
         private int gid;
         private long mtimeSec;
         private int mtimeNsec;
-        private NavigableMap<ByteString, ByteString> xattrs = new TreeMap<>();
+        /** Shared with the change it came from (immutable) until a marker is added; see {@link #putXattr}. */
+        private NavigableMap<ByteString, ByteString> xattrs = java.util.Collections.emptyNavigableMap();
         private ContentRef content;
         private ByteString symlinkTarget;
         private int rdev;
@@ -53,11 +54,18 @@ final class InodeTree {
             gid = e.gid();
             mtimeSec = e.mtimeSec();
             mtimeNsec = e.mtimeNsec();
-            xattrs = new TreeMap<>(e.xattrs());
+            xattrs = e.xattrs();
         }
 
         boolean isDir() {
             return children != null;
+        }
+
+        void putXattr(ByteString name, ByteString value) {
+            if (!(xattrs instanceof TreeMap)) {
+                xattrs = new TreeMap<>(xattrs);
+            }
+            xattrs.put(name, value);
         }
 
         void copyMetadata(Inode from) {
@@ -66,7 +74,7 @@ final class InodeTree {
             gid = from.gid;
             mtimeSec = from.mtimeSec;
             mtimeNsec = from.mtimeNsec;
-            xattrs = new TreeMap<>(from.xattrs);
+            xattrs = from.xattrs instanceof TreeMap ? new TreeMap<>(from.xattrs) : from.xattrs;
         }
 
         /** A copy of a lower non-directory, as overlayfs copy-up makes when an upper layer links to it. */
@@ -178,11 +186,11 @@ final class InodeTree {
                 // Mode 0000 as Docker's overlay2 driver creates them: mknod(path, S_IFCHR, 0).
                 parent.children.put(name, new Inode(FileMode.S_IFCHR, layer));
             } else if (existing.isDir()) {
-                existing.xattrs.put(OVERLAY_OPAQUE, ByteString.of("y"));
+                existing.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
             }
         } else if (change instanceof Change.Opaque) {
             Inode dir = walk(comps, comps.size(), true, layer, layerName, change.path());
-            dir.xattrs.put(OVERLAY_OPAQUE, ByteString.of("y"));
+            dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
         }
     }
 
@@ -307,8 +315,7 @@ final class InodeTree {
             if (inode.content.inline() != null) {
                 node.content(inode.content.size() == 0 ? null : inode.content.inline());
             } else {
-                node.digest(inode.content.digest())
-                        .payload(ByteString.of(io.oci2cfs.store.ObjectStore.relativePath(inode.content.digest())));
+                node.digest(inode.content.digest()).payloadFromDigest();
             }
         } else if (inode.symlinkTarget != null) {
             node.payload(inode.symlinkTarget).size(inode.symlinkTarget.length());

@@ -35,6 +35,7 @@ public final class Node {
     private NavigableMap<ByteString, Node> children;
     private Collection<Node> childrenView;
     private Node linkTarget;
+    private boolean payloadFromDigest;
 
     public Node(int mode) {
         this.mode = mode;
@@ -125,12 +126,40 @@ public final class Node {
 
     /** The symlink target, or for a regular file the object path that becomes its overlay redirect. */
     public ByteString payload() {
+        if (payloadFromDigest && digest != null) {
+            return ByteString.wrap(objectPath(digest));
+        }
         return payload;
     }
 
     public Node payload(ByteString payload) {
         this.payload = payload;
+        this.payloadFromDigest = false;
         return this;
+    }
+
+    /**
+     * Makes the payload the object-store path of the digest, {@code xx/<62 hex>}, computed when asked for
+     * rather than kept: a tree of a million files saves a hundred bytes a file.
+     */
+    public Node payloadFromDigest() {
+        this.payload = null;
+        this.payloadFromDigest = true;
+        return this;
+    }
+
+    private static byte[] objectPath(byte[] digest) {
+        byte[] out = new byte[65];
+        final byte[] hex = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+        int o = 0;
+        for (int i = 0; i < 32; i++) {
+            out[o++] = hex[(digest[i] >> 4) & 15];
+            out[o++] = hex[digest[i] & 15];
+            if (i == 0) {
+                out[o++] = '/';
+            }
+        }
+        return out;
     }
 
     /** Inline file content, or null when the data lives in the object store. Never modify the array. */
@@ -294,6 +323,7 @@ public final class Node {
     public Node copyInode() {
         Node n = new Node(mode).uid(uid).gid(gid).nlink(nlink).rdev(rdev).size(size).mtime(mtimeSec, mtimeNsec)
                 .payload(payload).content(content).digest(digest);
+        n.payloadFromDigest = payloadFromDigest;
         if (xattrs != null) {
             n.xattrs = new TreeMap<>(xattrs);
         }
