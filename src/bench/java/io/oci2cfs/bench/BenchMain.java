@@ -424,7 +424,7 @@ public final class BenchMain {
         rows.add(o);
         Row r = null;
         if (mkcomposefs != null) {
-            r = new Row("mkcomposefs --from-file (" + mkcomposefs + ")", List.of(mkcomposefs, "--from-file",
+            r = new Row("reference mkcomposefs --from-file", List.of(mkcomposefs, "--from-file",
                     dump.toString(), theirs.toString()), null);
             rows.add(r);
         }
