@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.io.output.TeeOutputStream;
 
 /**
  * Deterministic (seeded) benchmark inputs, written as OCI layouts or single layer blobs. Everything streams:
@@ -237,7 +238,7 @@ final class DataSet {
                     DigestOut zsFile = spec.zstd() ? new DigestOut(Files.newOutputStream(zsTmp)) : null) {
                 GZIPOutputStream gzip = new GZIPOutputStream(gzFile, 1 << 16); // Deflater level 6 (the default)
                 OutputStream zstd = spec.zstd() ? new ZstdOutputStream(zsFile, 3) : OutputStream.nullOutputStream();
-                DigestOut tarOut = new DigestOut(new Tee(gzip, zstd));
+                DigestOut tarOut = new DigestOut(new TeeOutputStream(gzip, zstd));
                 TarArchiveOutputStream tar = tar(tarOut);
                 layer.write(tar);
                 tar.finish();
@@ -299,46 +300,49 @@ final class DataSet {
 
     // ---- memory cases ----------------------------------------------------------------------------------
 
+    /** Writes a tar's members into a layer. */
+    @FunctionalInterface
+    private interface Members {
+        void write(TarArchiveOutputStream tar) throws IOException;
+    }
+
+    /** {@code work/name} as a zstd (level 3) layer of what {@code members} writes, unless it exists already. */
+    private static Path ensureZstdLayer(Path work, String name, Members members) throws IOException {
+        Path out = work.resolve(name);
+        if (!Files.exists(out)) {
+            Path tmp = work.resolve("tmp.tar.zst");
+            try (TarArchiveOutputStream tar = tar(new ZstdOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), 3))) {
+                members.write(tar);
+                tar.finish();
+            }
+            Files.move(tmp, out);
+        }
+        return out;
+    }
+
     /** One zstd layer holding one file of {@code size} bytes: 4 KiB of noise per MiB, the rest zeros. */
     static Path ensureHugeFileLayer(Path work, long size) throws IOException {
-        Path out = work.resolve("mem-onefile-" + size + ".tar.zst");
-        if (Files.exists(out)) {
-            return out;
-        }
-        Path tmp = work.resolve("tmp.tar.zst");
-        SplittableRandom rnd = new SplittableRandom(7);
-        try (TarArchiveOutputStream tar = tar(new ZstdOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), 3))) {
+        return ensureZstdLayer(work, "mem-onefile-" + size + ".tar.zst", tar -> {
+            SplittableRandom rnd = new SplittableRandom(7);
             TarArchiveEntry e = new TarArchiveEntry("data/huge.bin");
             e.setSize(size);
             e.setModTime(EPOCH * 1000);
             tar.putArchiveEntry(e);
             byte[] mib = new byte[1 << 20];
             for (long left = size; left > 0; left -= mib.length) {
-                for (int i = 0; i < 4096; i += 8) {
-                    long v = rnd.nextLong();
-                    for (int b = 0; b < 8; b++) {
-                        mib[i + b] = (byte) (v >>> (8 * b));
-                    }
-                }
+                noise(rnd, mib, 4096);
                 tar.write(mib, 0, (int) Math.min(mib.length, left));
             }
             tar.closeArchiveEntry();
-            tar.finish();
-        }
-        Files.move(tmp, out);
-        return out;
+        });
     }
 
     /** One zstd layer of {@code count} small files (0-2 KiB) in directories of 1000, from 30000 distinct contents. */
     static Path ensureManyFilesLayer(Path work, int count) throws IOException {
-        Path out = work.resolve("mem-files-" + count + ".tar.zst");
-        if (Files.exists(out)) {
-            return out;
-        }
-        Path tmp = work.resolve("tmp.tar.zst");
-        Corpus corpus = new Corpus(11);
-        SplittableRandom rnd = new SplittableRandom(11);
-        try (TarArchiveOutputStream tar = tar(new ZstdOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), 3))) {
+        return ensureZstdLayer(work, "mem-files-" + count + ".tar.zst", tar -> {
+            Corpus corpus = new Corpus(11);
+            SplittableRandom rnd = new SplittableRandom(11);
             for (int i = 0; i < count; i++) {
                 if (i % 1000 == 0) {
                     TarArchiveEntry d = new TarArchiveEntry(String.format("d%05d/", i / 1000), TarArchiveEntry.LF_DIR);
@@ -355,10 +359,17 @@ final class DataSet {
                 corpus.write(c, tar);
                 tar.closeArchiveEntry();
             }
-            tar.finish();
+        });
+    }
+
+    /** Fills {@code b[0, len)} (len a multiple of 8) with seeded noise. */
+    static void noise(SplittableRandom rnd, byte[] b, int len) {
+        for (int i = 0; i < len; i += 8) {
+            long v = rnd.nextLong();
+            for (int k = 0; k < 8; k++) {
+                b[i + k] = (byte) (v >>> (8 * k));
+            }
         }
-        Files.move(tmp, out);
-        return out;
     }
 
     // ---- content ---------------------------------------------------------------------------------------
@@ -387,12 +398,7 @@ final class DataSet {
                 t.write(r < 8 ? '\n' : r < 10 ? '(' : r < 13 ? ',' : r < 15 ? '0' + rnd.nextInt(10) : ' ');
             }
             System.arraycopy(t.toByteArray(), 0, text, 0, SIZE);
-            for (int i = 0; i < SIZE; i += 8) {
-                long v = rnd.nextLong();
-                for (int b = 0; b < 8; b++) {
-                    noise[i + b] = (byte) (v >>> (8 * b));
-                }
-            }
+            noise(rnd, noise, SIZE);
         }
 
         /** A word, Zipf-ish: a few very common. */
@@ -449,34 +455,6 @@ final class DataSet {
 
         String hex() {
             return HexFormat.of().formatHex(md.digest());
-        }
-    }
-
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int x) throws IOException {
-            a.write(x);
-            b.write(x);
-        }
-
-        @Override
-        public void write(byte[] buf, int off, int len) throws IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            a.flush();
-            b.flush();
         }
     }
 
