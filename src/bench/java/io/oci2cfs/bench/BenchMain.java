@@ -1,0 +1,500 @@
+package io.oci2cfs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The driver behind {@code bin/bench}: runs {@code oci2cfs} and its floors as child processes under
+ * {@code /usr/bin/time}, repeats them interleaved, and prints medians and ratios. See README "Benchmarks".
+ */
+public final class BenchMain {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    private final Path work;
+    private final Path run;
+    private final Path jar;
+    private final boolean quick;
+    private final int reps;
+    private final List<String> javaOpts;
+    private final List<String> extraConvertArgs = new ArrayList<>();
+    private final String mkcomposefs;
+    private final String umoci;
+
+    private BenchMain(Map<String, String> opts) {
+        this.work = Path.of(opts.getOrDefault("work", "/tmp/oci2cfs-bench")).toAbsolutePath();
+        this.run = work.resolve("run");
+        this.jar = Path.of(opts.getOrDefault("jar", "target/oci2cfs.jar")).toAbsolutePath();
+        this.quick = opts.containsKey("quick");
+        this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
+        String jo = System.getenv("OCI2CFS_JAVA_OPTS");
+        // The same JVM flags as bin/oci2cfs, so the figures are what a user of the launcher gets.
+        this.javaOpts = List.of((jo == null ? "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto" : jo).trim().split("\\s+"));
+        if (opts.containsKey("threads")) {
+            extraConvertArgs.addAll(List.of("--threads", opts.get("threads")));
+        }
+        this.mkcomposefs = tool(System.getenv().getOrDefault("MKCOMPOSEFS", "mkcomposefs"));
+        this.umoci = tool(System.getenv().getOrDefault("UMOCI", "umoci"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i].replaceFirst("^--", "");
+            if (List.of("quick", "memory", "no-images", "no-dump").contains(a)) {
+                opts.put(a, "");
+            } else {
+                opts.put(a, args[++i]);
+            }
+        }
+        BenchMain b = new BenchMain(opts);
+        Files.createDirectories(b.run);
+        b.header();
+        if (opts.containsKey("image")) {
+            b.imageCase("given image " + opts.get("image"), opts.get("image"), true, false);
+        } else if (!opts.containsKey("no-images")) {
+            DataSet.Spec layered = b.quick ? new DataSet.Spec("q-layered", 42, 2000, 5, 0, true)
+                    : new DataSet.Spec("layered", 42, 40_000, 5, 4, true);
+            DataSet.Spec single = b.quick ? new DataSet.Spec("q-single", 43, 2000, 1, 1, false)
+                    : new DataSet.Spec("single", 43, 15_000, 1, 3, false);
+            DataSet.ensure(b.work, layered);
+            DataSet.ensure(b.work, single);
+            b.imageCase("5 layers, gzip", "oci:" + b.work.resolve("oci-" + layered.name() + "-gzip") + ":" + DataSet.REF, true, false);
+            b.imageCase("5 layers, zstd", "oci:" + b.work.resolve("oci-" + layered.name() + "-zstd") + ":" + DataSet.REF, false, false);
+            b.imageCase("1 large gzip layer", "oci:" + b.work.resolve("oci-" + single.name() + "-gzip") + ":" + DataSet.REF, true, true);
+        }
+        if (!opts.containsKey("no-dump") && !opts.containsKey("image")) {
+            b.dumpCase();
+        }
+        if (opts.containsKey("memory")) {
+            b.memoryCases();
+        }
+    }
+
+    private void header() throws IOException {
+        System.out.printf("oci2cfs bench  %s  %s  %d cores  java %s  JVM flags: %s%n",
+                ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")),
+                sh("uname -srm").strip(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), String.join(" ", javaOpts));
+        System.out.printf("work dir %s; each figure is the median of the runs shown; child processes are timed "
+                + "by /usr/bin/time (wall, user+sys CPU, peak RSS)%n", work);
+    }
+
+    // ---- child processes -------------------------------------------------------------------------------
+
+    /** One timed child process. */
+    record Sample(double wall, double cpu, long rssKb, String out, int exit) {
+    }
+
+    private Sample timed(List<String> cmd) throws IOException, InterruptedException {
+        Path timeFile = run.resolve("time.txt");
+        Path outFile = run.resolve("stdout.txt");
+        Path errFile = run.resolve("stderr.txt");
+        List<String> full = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S %M", "-o", timeFile.toString()));
+        full.addAll(cmd);
+        ProcessBuilder pb = new ProcessBuilder(full).redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        long t0 = System.nanoTime();
+        int exit = pb.start().waitFor();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        String[] t = Files.readAllLines(timeFile).stream().filter(l -> l.matches("[0-9. ]+")).findFirst()
+                .orElse("0 0 0").trim().split(" ");
+        String out = Files.readString(outFile);
+        if (exit != 0) {
+            String err = Files.readString(errFile);
+            System.out.printf("  ! exit %d: %s%n    %s%n", exit, String.join(" ", cmd),
+                    err.substring(Math.max(0, err.length() - 600)).replace("\n", "\n    "));
+        }
+        return new Sample(wall, Double.parseDouble(t[0]) + Double.parseDouble(t[1]), Long.parseLong(t[2]), out, exit);
+    }
+
+    /** A row of the table: a command line, what to do before each run, and its samples. */
+    private final class Row {
+        final String label;
+        final List<String> cmd;
+        final Runnable before;
+        final List<Sample> samples = new ArrayList<>();
+        final List<Double> inproc = new ArrayList<>();
+
+        Row(String label, List<String> cmd, Runnable before) {
+            this.label = label;
+            this.cmd = cmd;
+            this.before = before;
+        }
+
+        void once() throws IOException, InterruptedException {
+            if (before != null) {
+                before.run();
+            }
+            Sample s = timed(cmd);
+            samples.add(s);
+            Double in = inprocSeconds(s.out());
+            if (in != null) {
+                inproc.add(in);
+            }
+        }
+
+        double wall() {
+            return median(samples.stream().mapToDouble(Sample::wall).toArray());
+        }
+
+        double cpu() {
+            return median(samples.stream().mapToDouble(Sample::cpu).toArray());
+        }
+
+        long rssMiB() {
+            return Math.round(median(samples.stream().mapToDouble(Sample::rssKb).toArray()) / 1024);
+        }
+
+        boolean ok() {
+            return samples.stream().allMatch(s -> s.exit() == 0);
+        }
+    }
+
+    /** Seconds measured inside the child: Floor's inproc_ns, or the sum of convert's stageMillis. */
+    private static Double inprocSeconds(String out) {
+        if (out.startsWith("inproc_ns=")) {
+            return Long.parseLong(out.substring(10, out.indexOf(' '))) / 1e9;
+        }
+        try {
+            JsonNode st = JSON.readTree(out).get("stageMillis");
+            if (st == null) {
+                return null;
+            }
+            double ms = 0;
+            for (JsonNode v : st) {
+                ms += v.asDouble();
+            }
+            return ms / 1000;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Runs every row {@code n} times, interleaved, so drift on a shared machine hits all rows alike. */
+    private static void runInterleaved(List<Row> rows, int n) throws IOException, InterruptedException {
+        for (int i = 0; i < n; i++) {
+            for (Row r : rows) {
+                r.once();
+            }
+        }
+    }
+
+    private Runnable clean(Path... paths) {
+        return () -> {
+            try {
+                for (Path p : paths) {
+                    DataSet.deleteTree(p);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+    }
+
+    private List<String> java(List<String> extraJvm, String... args) {
+        List<String> c = new ArrayList<>();
+        c.add(JAVA);
+        c.addAll(javaOpts);
+        c.addAll(extraJvm);
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    private List<String> convert(List<String> jvm, String source) {
+        List<String> c = java(jvm, "-jar", jar.toString(), "convert", source, run.resolve("out.cfs").toString(),
+                "--objects", run.resolve("objects").toString(), "--json");
+        c.addAll(extraConvertArgs);
+        return c;
+    }
+
+    // ---- image cases -----------------------------------------------------------------------------------
+
+    private void imageCase(String title, String source, boolean withUmoci, boolean check85) throws Exception {
+        Path layout = source.startsWith("oci:") ? Path.of(source.substring(4).replaceFirst(":[^/:]*$", "")) : null;
+        String ref = source.startsWith("oci:") && source.substring(4).matches(".*:[^/:]+$")
+                ? source.substring(source.lastIndexOf(':') + 1) : null;
+        List<Path> blobs = layout == null ? List.of() : layerBlobs(layout, ref);
+        List<Row> rows = new ArrayList<>();
+        Row convert = new Row("oci2cfs convert", convert(List.of(), source), clean(run.resolve("objects")));
+        rows.add(convert);
+        if (!quick && Files.isDirectory(Path.of("/dev/shm"))) {
+            // the same conversion with image and objects on tmpfs: what is left is CPU, not the disk's fsyncs
+            Path shm = Path.of("/dev/shm/oci2cfs-bench");
+            Row tmpfs = new Row("oci2cfs convert, store on tmpfs", new ArrayList<>(convert.cmd), () -> {
+                clean(shm).run();
+                shm.toFile().mkdirs();
+            });
+            tmpfs.cmd.replaceAll(a -> a.equals(run.resolve("objects").toString()) ? shm.resolve("objects").toString()
+                    : a.equals(run.resolve("out.cfs").toString()) ? shm.resolve("out.cfs").toString() : a);
+            rows.add(tmpfs);
+        }
+        Row c2 = null;
+        if (check85 && !quick) {
+            c2 = new Row("oci2cfs convert, JVM default flags", new ArrayList<>(convert.cmd), clean(run.resolve("objects")));
+            c2.cmd.removeAll(javaOpts);
+            rows.add(c2);
+        }
+        Row jdk = null;
+        Row commons = null;
+        Row shell = null;
+        if (!blobs.isEmpty()) {
+            String cp = System.getProperty("java.class.path");
+            List<String> files = blobs.stream().map(Path::toString).toList();
+            boolean anyGzip = false;
+            StringBuilder pipe = new StringBuilder("{ ");
+            for (Path b : blobs) {
+                String kind = magic(b);
+                anyGzip |= kind.equals("gzip");
+                pipe.append(kind.equals("gzip") ? "gzip -dc " : kind.equals("zstd") ? "zstd -qdc " : "cat ")
+                        .append(b).append("; ");
+            }
+            pipe.append("} | sha256sum >/dev/null");
+            String name = blobs.stream().map(this::magic).distinct().reduce((a, b) -> a + "+" + b).orElse("");
+            List<String> floorCmd = new ArrayList<>(java(List.of("-cp", cp), Floor.class.getName(), "jdk"));
+            floorCmd.addAll(files);
+            jdk = new Row(anyGzip ? "JDK GZIPInputStream only" : "zstd-jni ZstdInputStream only", floorCmd, null);
+            rows.add(jdk);
+            if (anyGzip) {
+                List<String> cc = new ArrayList<>(java(List.of("-cp", cp), Floor.class.getName(), "commons"));
+                cc.addAll(files);
+                commons = new Row("commons-compress gzip only", cc, null);
+                rows.add(commons);
+            }
+            shell = new Row(name + " -dc | sha256sum", List.of("bash", "-c", pipe.toString()), null);
+            rows.add(shell);
+        }
+        Row unpack = null;
+        Row mkcfs = null;
+        boolean gzipOnly = !blobs.isEmpty() && blobs.stream().allMatch(b -> magic(b).equals("gzip"));
+        if (withUmoci && umoci != null && mkcomposefs != null && ref != null && gzipOnly) {
+            Path bundle = run.resolve("bundle");
+            unpack = new Row("umoci unpack", List.of(umoci, "unpack", "--image", layout + ":" + ref, bundle.toString()),
+                    clean(bundle));
+            mkcfs = new Row("mkcomposefs --digest-store", List.of(mkcomposefs, "--digest-store=" + run.resolve("refobjects"),
+                    bundle.resolve("rootfs").toString(), run.resolve("ref.cfs").toString()), clean(run.resolve("refobjects")));
+            rows.add(unpack);
+            rows.add(mkcfs);
+        }
+        runInterleaved(rows, reps);
+        Sample first = convert.samples.get(0);
+        JsonNode report = first.exit() == 0 ? JSON.readTree(first.out()) : null;
+        long tarBytes = report == null ? blobs.stream().mapToLong(BenchMain::size).sum() : report.get("bytesUnpacked").asLong();
+        System.out.printf("%n== %s: %s%n", title, source);
+        if (report != null) {
+            System.out.printf("   %d layers, %d files, %d dirs, %d symlinks; tar %.1f MB, blobs %.1f MB, objects %d (%.1f MB)%n",
+                    report.get("layers").asInt(), report.get("files").asLong(), report.get("directories").asLong(),
+                    report.get("symlinks").asLong(), tarBytes / 1e6, report.get("bytesRead").asLong() / 1e6,
+                    report.get("objectsNew").asLong(), report.get("bytesStored").asLong() / 1e6);
+        }
+        System.out.printf("   %-38s %7s %7s %8s %9s %10s%n", "what (" + reps + " runs, medians)", "wall s", "cpu s",
+                "RSS MiB", "tar MB/s", "conv/this");
+        double cw = convert.wall();
+        double ci = convert.inproc.isEmpty() ? Double.NaN : median(convert.inproc.stream().mapToDouble(d -> d).toArray());
+        for (Row r : rows) {
+            if (r == mkcfs) {
+                continue;
+            }
+            if (r == unpack) {
+                double w = unpack.wall() + mkcfs.wall();
+                System.out.printf("   %-38s %7.2f %7.2f %8d %9.1f %10.2f%n", "umoci unpack + mkcomposefs", w,
+                        unpack.cpu() + mkcfs.cpu(), Math.max(unpack.rssMiB(), mkcfs.rssMiB()), tarBytes / 1e6 / w, w / cw);
+                System.out.printf("   %-38s %7.2f %7.2f %8d%n", "  of which umoci unpack", unpack.wall(), unpack.cpu(), unpack.rssMiB());
+                System.out.printf("   %-38s %7.2f %7.2f %8d%n", "  of which mkcomposefs", mkcfs.wall(), mkcfs.cpu(), mkcfs.rssMiB());
+                continue;
+            }
+            System.out.printf("   %-38s %7.2f %7.2f %8d %9.1f %10.2f%s%n", r.label, r.wall(), r.cpu(), r.rssMiB(),
+                    tarBytes / 1e6 / r.wall(), r.wall() / cw, r.ok() ? "" : "  FAILED");
+            if (!r.inproc.isEmpty()) {
+                double in = median(r.inproc.stream().mapToDouble(d -> d).toArray());
+                System.out.printf("   %-38s %7.2f %7s %8s %9.1f %10.2f%n", "  in-process (no JVM start)", in, "", "",
+                        tarBytes / 1e6 / in, in / ci);
+            }
+        }
+        System.out.println("   conv/this = this row's time / convert's time = convert throughput / this row's; "
+                + "in-process rows compare with convert's in-process time (sum of its stageMillis)");
+        if (unpack != null) {
+            System.out.printf("   speedup over umoci unpack + mkcomposefs: %.2fx wall, %.2fx CPU%n",
+                    (unpack.wall() + mkcfs.wall()) / cw, (unpack.cpu() + mkcfs.cpu()) / convert.cpu());
+        }
+        if (check85 && jdk != null) {
+            double whole = jdk.wall() / cw;
+            double in = median(jdk.inproc.stream().mapToDouble(d -> d).toArray()) / ci;
+            System.out.printf("   check: convert >= 85%% of JDK gzip-only throughput: whole process %.0f%% %s, "
+                    + "in-process %.0f%% %s%n", 100 * whole, whole >= 0.85 ? "PASS" : "FAIL", 100 * in,
+                    in >= 0.85 ? "PASS" : "FAIL");
+            if (c2 != null) {
+                System.out.printf("   with JVM default flags (C2): whole process %.0f%%%n", 100 * jdk.wall() / c2.wall());
+            }
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private String magic(Path blob) {
+        try (InputStream in = Files.newInputStream(blob)) {
+            byte[] h = in.readNBytes(4);
+            if (h.length >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) {
+                return "gzip";
+            }
+            if (h.length >= 4 && (h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5) {
+                return "zstd";
+            }
+            return "tar";
+        } catch (IOException e) {
+            return "tar";
+        }
+    }
+
+    /** The layer blobs of the manifest {@code ref} names (or the first one) in an OCI layout. */
+    private static List<Path> layerBlobs(Path layout, String ref) throws IOException {
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        JsonNode pick = null;
+        while (true) {
+            for (JsonNode m : index.get("manifests")) {
+                JsonNode name = m.path("annotations").get("org.opencontainers.image.ref.name");
+                if (pick == null || ref != null && name != null && name.asText().equals(ref)) {
+                    pick = m;
+                }
+            }
+            JsonNode doc = JSON.readTree(blob(layout, pick).toFile());
+            if (!doc.has("manifests")) {
+                List<Path> out = new ArrayList<>();
+                doc.get("layers").forEach(l -> out.add(blob(layout, l)));
+                return out;
+            }
+            index = doc;
+            pick = null;
+        }
+    }
+
+    private static Path blob(Path layout, JsonNode descriptor) {
+        String[] d = descriptor.get("digest").asText().split(":");
+        return layout.resolve("blobs").resolve(d[0]).resolve(d[1]);
+    }
+
+    // ---- the dump case ---------------------------------------------------------------------------------
+
+    private void dumpCase() throws Exception {
+        Path gz = Path.of(System.getenv().getOrDefault("CS9_DUMP",
+                "../shared/conformance/composefs-1.0.8/cs9-x86_64-developer.dump.gz")).toAbsolutePath();
+        if (!Files.exists(gz)) {
+            System.out.printf("%n== cs9 dump: %s missing, skipped%n", gz);
+            return;
+        }
+        Path dump = work.resolve("cs9-x86_64-developer.dump");
+        if (!Files.exists(dump)) {
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+                Files.copy(in, dump);
+            }
+        }
+        Path ours = run.resolve("cs9-ours.cfs");
+        Path theirs = run.resolve("cs9-ref.cfs");
+        List<Row> rows = new ArrayList<>();
+        Row o = new Row("oci2cfs mkcomposefs --from-file", java(List.of(), "-jar", jar.toString(), "mkcomposefs",
+                "--from-file", dump.toString(), ours.toString()), null);
+        rows.add(o);
+        Row r = null;
+        if (mkcomposefs != null) {
+            r = new Row("reference mkcomposefs --from-file", List.of(mkcomposefs, "--from-file",
+                    dump.toString(), theirs.toString()), null);
+            rows.add(r);
+        }
+        int n = quick ? 3 : 5;
+        runInterleaved(rows, n);
+        long lines;
+        try (var s = Files.lines(dump, StandardCharsets.ISO_8859_1)) {
+            lines = s.count();
+        }
+        System.out.printf("%n== cs9 dump (%d entries, %.1f MB) to an image, whole process%n", lines, Files.size(dump) / 1e6);
+        System.out.printf("   %-55s %7s %7s %8s%n", "what (" + n + " runs, medians)", "wall s", "cpu s", "RSS MiB");
+        for (Row x : rows) {
+            System.out.printf("   %-55s %7.2f %7.2f %8d%s%n", x.label, x.wall(), x.cpu(), x.rssMiB(), x.ok() ? "" : "  FAILED");
+        }
+        if (r != null) {
+            boolean same = Arrays.equals(Files.readAllBytes(ours), Files.readAllBytes(theirs));
+            System.out.printf("   oci2cfs / mkcomposefs: wall %.2fx, RSS %.2fx; images byte-identical: %s%n",
+                    o.wall() / r.wall(), (double) o.rssMiB() / Math.max(1, r.rssMiB()), same ? "yes" : "NO");
+        }
+    }
+
+    // ---- memory cases ----------------------------------------------------------------------------------
+
+    private void memoryCases() throws Exception {
+        long huge = quick ? 512L << 20 : 4L << 30;
+        int many = quick ? 100_000 : 1_000_000;
+        System.err.println("generating memory-case layers (once) ...");
+        Path hugeLayer = DataSet.ensureHugeFileLayer(work, huge);
+        Path manyLayer = DataSet.ensureManyFilesLayer(work, many);
+        System.out.printf("%n== memory (one run each)%n");
+        System.out.printf("   %-48s %7s %7s %8s  %s%n", "case", "wall s", "cpu s", "RSS MiB", "result");
+        memoryCase(String.format("one %d MiB file, -Xmx128m", huge >> 20), hugeLayer, "-Xmx128m",
+                rep -> rep.get("files").asLong() == 1 && rep.get("bytesStored").asLong() == huge);
+        memoryCase(String.format("%,d small files, -Xmx1g", many), manyLayer, "-Xmx1g",
+                rep -> rep.get("files").asLong() == many);
+    }
+
+    private void memoryCase(String label, Path layer, String xmx, java.util.function.Predicate<JsonNode> check)
+            throws Exception {
+        clean(run.resolve("objects"), run.resolve("out.cfs")).run();
+        Sample s = timed(convert(List.of(xmx), layer.toString()));
+        boolean pass = false;
+        String why = "exit " + s.exit();
+        if (s.exit() == 0) {
+            JsonNode rep = JSON.readTree(s.out());
+            pass = check.test(rep);
+            why = "files " + rep.get("files") + ", stored " + rep.get("bytesStored") + " B";
+        }
+        System.out.printf("   %-48s %7.2f %7.2f %8d  %s (%s)%n", label, s.wall(), s.cpu(), s.rssKb() / 1024,
+                pass ? "PASS" : "FAIL", why);
+        clean(run.resolve("objects")).run();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    private static String tool(String name) {
+        if (name.contains("/")) {
+            return Files.isExecutable(Path.of(name)) ? name : null;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    private static String sh(String cmd) throws IOException {
+        Process p = new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
