@@ -42,8 +42,7 @@ public final class LayerReader {
      * @throws LayerFormatException if the blob is not a complete tar, optionally gzip or zstd compressed
      */
     public static LayerDigests read(String layer, InputStream blob, EntryVisitor visitor) throws IOException {
-        DigestingInputStream raw = new DigestingInputStream(blob);
-        BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
+        BufferedInputStream buffered = new BufferedInputStream(blob, BUFFER);
         buffered.mark(Compression.MAGIC_LENGTH);
         byte[] head = buffered.readNBytes(Compression.MAGIC_LENGTH);
         buffered.reset();
@@ -52,9 +51,12 @@ public final class LayerReader {
             throw new LayerFormatException("layer " + layer + ": " + unsupported + " compression is not an OCI layer type");
         }
         Compression compression = Compression.detect(head, head.length);
+        DigestingInputStream raw = new DigestingInputStream(buffered);
         DigestingInputStream tar;
         try {
-            tar = new DigestingInputStream(compression.decompress(buffered));
+            // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
+            tar = compression == Compression.NONE ? raw
+                    : new DigestingInputStream(compression.decompress(new BufferedInputStream(raw, BUFFER)));
         } catch (IOException e) {
             throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: " + e.getMessage(), e);
         }
@@ -68,7 +70,9 @@ public final class LayerReader {
                     + e.getMessage(), e);
         }
         raw.drain();
-        return new LayerDigests(compression, raw.digest(), raw.count(), tar.digest(), tar.count());
+        String rawDigest = raw.digest();
+        return new LayerDigests(compression, rawDigest, raw.count(), tar == raw ? rawDigest : tar.digest(),
+                tar.count());
     }
 
     /** The tar parser, told to capture PAX data and to tell a clean end from a cut-off header. */

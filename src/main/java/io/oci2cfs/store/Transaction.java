@@ -33,6 +33,7 @@ public final class Transaction implements AutoCloseable {
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
+    private final Set<String> stagingDirs = ConcurrentHashMap.newKeySet();
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
@@ -55,14 +56,14 @@ public final class Transaction implements AutoCloseable {
         }
         if (staged.putIfAbsent(hex, Boolean.TRUE) == null) {
             // The digest is known before writing, so the file goes straight to its staged name.
-            try (FileChannel ch = FileChannel.open(staging.resolve(hex), StandardOpenOption.CREATE_NEW,
+            try (FileChannel ch = FileChannel.open(staged(hex), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(data, 0, len);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
             }
-            Files.setPosixFilePermissions(staging.resolve(hex), OBJECT_MODE);
+            Files.setPosixFilePermissions(staged(hex), OBJECT_MODE);
             bytesWritten.addAndGet(len);
         }
         return digest;
@@ -71,6 +72,18 @@ public final class Transaction implements AutoCloseable {
     /** Starts an object streamed in chunks; its digest is known at {@link StreamedObject#finish()}. */
     public StreamedObject stream() throws IOException {
         return new StreamedObject(staging.resolve(".w-" + tempNames.incrementAndGet()));
+    }
+
+    /**
+     * Where an object is staged: under its two-digit prefix, as in the store, so that parallel workers do not
+     * all create files in one directory (its lock serializes them).
+     */
+    private Path staged(String hex) throws IOException {
+        Path dir = staging.resolve(hex.substring(0, 2));
+        if (stagingDirs.add(hex.substring(0, 2))) {
+            Files.createDirectories(dir);
+        }
+        return dir.resolve(hex);
     }
 
     private boolean isKnown(byte[] digest, String hex) {
@@ -107,7 +120,7 @@ public final class Transaction implements AutoCloseable {
             if (Files.exists(target)) {
                 continue;
             }
-            Files.move(staging.resolve(hex), target, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(staged(hex), target, StandardCopyOption.ATOMIC_MOVE);
             added++;
         }
         if (added > 0) {
@@ -123,7 +136,7 @@ public final class Transaction implements AutoCloseable {
         } catch (IOException | UnsatisfiedLinkError | NoClassDefFoundError e) {
             // No syncfs here: fall back to one fsync per staged file and per directory.
             for (String hex : staged.keySet()) {
-                Path p = staging.resolve(hex);
+                Path p = staged(hex);
                 if (Files.exists(p)) {
                     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                         ch.force(true);
@@ -186,7 +199,7 @@ public final class Transaction implements AutoCloseable {
             String hex = HexFormat.of().formatHex(digest);
             if (!isKnown(digest, hex) && staged.putIfAbsent(hex, Boolean.TRUE) == null) {
                 Files.setPosixFilePermissions(tmp, OBJECT_MODE);
-                Files.move(tmp, staging.resolve(hex), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, staged(hex), StandardCopyOption.ATOMIC_MOVE);
                 bytesWritten.addAndGet(hasher.size());
             } else {
                 Files.deleteIfExists(tmp);
