@@ -41,8 +41,9 @@ public final class BenchMain {
         this.quick = opts.containsKey("quick");
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
         String jo = System.getenv("OCI2CFS_JAVA_OPTS");
-        // The same JVM flags as bin/oci2cfs, so the figures are what a user of the launcher gets.
-        this.javaOpts = List.of((jo == null ? "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto" : jo).trim().split("\\s+"));
+        // The same JVM flags as bin/oci2cfs gives convert, so the figures are what a user of the launcher gets.
+        this.javaOpts = List.of((jo == null ? "-XX:+UseParallelGC --add-opens java.base/sun.nio.fs=ALL-UNNAMED" : jo)
+                .trim().split("\\s+"));
         if (opts.containsKey("threads")) {
             extraConvertArgs.addAll(List.of("--threads", opts.get("threads")));
         }
@@ -54,6 +55,11 @@ public final class BenchMain {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i].replaceFirst("^--", "");
+            if (a.equals("help") || a.equals("h")) {
+                System.out.println("usage: bin/bench [--quick] [--memory] [--image REF] [--reps N] [--threads N]"
+                        + " [--work DIR] [--no-images] [--no-dump]   (see README.md, Benchmarks)");
+                return;
+            }
             if (List.of("quick", "memory", "no-images", "no-dump").contains(a)) {
                 opts.put(a, "");
             } else {
@@ -419,7 +425,9 @@ public final class BenchMain {
         Path ours = run.resolve("cs9-ours.cfs");
         Path theirs = run.resolve("cs9-ref.cfs");
         List<Row> rows = new ArrayList<>();
-        Row o = new Row("oci2cfs mkcomposefs --from-file", java(List.of(), "-jar", jar.toString(), "mkcomposefs",
+        // Through the launcher: its flags for short commands (C1, class-data sharing) are part of the figure.
+        Path launcher = jar.getParent().getParent().resolve("bin/oci2cfs");
+        Row o = new Row("oci2cfs mkcomposefs --from-file", List.of(launcher.toString(), "mkcomposefs",
                 "--from-file", dump.toString(), ours.toString()), null);
         rows.add(o);
         Row r = null;
