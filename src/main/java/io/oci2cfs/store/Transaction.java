@@ -105,6 +105,7 @@ public final class Transaction implements AutoCloseable {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
         }
+        enableVerity(keep);
         // Durability once for the whole batch: the staged data first, then the renames that publish it.
         syncFilesystem();
         long added = 0;
@@ -128,6 +129,19 @@ public final class Transaction implements AutoCloseable {
         }
         close();
         return new Summary(added, reused.get(), bytesWritten.get());
+    }
+
+    /**
+     * Turns on fs-verity for the objects about to be published, as mkcomposefs does for its digest store, so
+     * that images can be mounted with {@code verity=require}. Best effort: the first object the filesystem
+     * refuses (no verity support there) stops the attempts.
+     */
+    private void enableVerity(Set<String> keep) throws IOException {
+        for (String hex : staged.keySet()) {
+            if (keep.contains(hex) && !io.oci2cfs.linux.FsVerity.enable(staged(hex))) {
+                return;
+            }
+        }
     }
 
     private void syncFilesystem() throws IOException {
