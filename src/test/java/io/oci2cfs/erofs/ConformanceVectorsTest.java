@@ -48,6 +48,13 @@ class ConformanceVectorsTest {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
         assertThat(sha).as(dump.getFileName().toString()).isEqualTo(Conformance.expectedSha256(dump));
         assertThat(result.size()).isEqualTo(image.length);
+        Path file = Files.createTempFile("vector-", ".cfs");
+        try {
+            Files.write(file, image);
+            io.oci2cfs.testutil.ErofsTools.fsck(file);
+        } finally {
+            Files.delete(file);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
