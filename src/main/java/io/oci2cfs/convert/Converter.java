@@ -87,6 +87,7 @@ public final class Converter {
                 ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
             Node root;
             List<ConvertedLayer> ordered = new ArrayList<>();
+            List<String> diffIds = new ArrayList<>();
             List<Node> perLayer = new ArrayList<>();
             if (source.startsWith("dump:")) {
                 root = readDump(Path.of(source.substring(5)));
@@ -94,7 +95,11 @@ public final class Converter {
                 root = scanDirectory(Path.of(source.startsWith("dir:") ? source.substring(4) : source), tx);
             } else {
                 ordered = readLayers(pipeline);
+                layers.clear();
                 root = merge(ordered, perLayer);
+                ordered.forEach(l -> diffIds.add(l.digests().diffId()));
+                // The change sets are no longer needed; the merged tree holds everything from here on.
+                ordered = List.of();
             }
             applyOptions(root);
             perLayer.forEach(this::applyOptions);
@@ -106,7 +111,7 @@ public final class Converter {
             ErofsWriter.Result written;
             try {
                 written = ImageFiles.write(root, options.versions(), image);
-                writeExtras(root, ordered, perLayer);
+                writeExtras(root, diffIds, perLayer);
             } catch (IOException | RuntimeException e) {
                 for (Path p : layerImages) {
                     Files.deleteIfExists(p);
@@ -116,7 +121,7 @@ public final class Converter {
             }
             stage("write");
             progress.finish();
-            return result(root, ordered.size(), summary, written);
+            return result(root, diffIds.size(), summary, written);
         } finally {
             progress.finish();
         }
@@ -268,7 +273,7 @@ public final class Converter {
         });
     }
 
-    private void writeExtras(Node root, List<ConvertedLayer> ordered, List<Node> perLayer) throws IOException {
+    private void writeExtras(Node root, List<String> diffIds, List<Node> perLayer) throws IOException {
         if (options.dumpFile() != null) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(options.dumpFile()), 1 << 16)) {
                 DumpWriter.write(root, out);
@@ -277,7 +282,7 @@ public final class Converter {
         if (options.perLayerDir() != null) {
             Files.createDirectories(options.perLayerDir());
             for (int i = 0; i < perLayer.size(); i++) {
-                String diffId = ordered.get(i).digests().diffId();
+                String diffId = diffIds.get(i);
                 String hex = diffId.substring(diffId.indexOf(':') + 1);
                 Path p = options.perLayerDir().resolve(String.format("%02d-%s.cfs", i + 1, hex));
                 ImageFiles.write(perLayer.get(i), options.versions(), p);
