@@ -404,8 +404,13 @@ public final class ErofsWriter {
     /** The node's xattrs as they are stored, sorted by name (computed once per inode). */
     private List<Xattr> xattrsOf(int i) {
         List<Xattr> x = xattrCache[i];
-        if (x == null) {
-            x = rewrittenXattrs(i);
+        if (x != null) {
+            return x;
+        }
+        x = rewrittenXattrs(i);
+        // A file with no xattrs of its own gets just metacopy and redirect, cheap to rebuild; not caching
+        // those keeps the writer's memory per file small on trees of a million files.
+        if (!(isExternal(nodes[i]) && nodes[i].xattrs().isEmpty())) {
             xattrCache[i] = x;
         }
         return x;
