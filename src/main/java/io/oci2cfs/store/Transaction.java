@@ -33,6 +33,7 @@ public final class Transaction implements AutoCloseable {
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
+    private final boolean umaskKeepsMode;
     private final Set<String> stagingDirs = ConcurrentHashMap.newKeySet();
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
@@ -45,6 +46,23 @@ public final class Transaction implements AutoCloseable {
         this.store = store;
         Files.createDirectories(store.root());
         this.staging = Files.createTempDirectory(store.root(), ".staging-");
+        Path probe = staging.resolve(".mode-probe");
+        try (FileChannel ignored = create(probe)) {
+            umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+        }
+        Files.delete(probe);
+    }
+
+    /** Objects are created 0644; only when the umask takes bits away does each need a chmod afterwards. */
+    private static FileChannel create(Path p) throws IOException {
+        return FileChannel.open(p, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(OBJECT_MODE));
+    }
+
+    private void fixMode(Path p) throws IOException {
+        if (!umaskKeepsMode) {
+            Files.setPosixFilePermissions(p, OBJECT_MODE);
+        }
     }
 
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
@@ -56,14 +74,13 @@ public final class Transaction implements AutoCloseable {
         }
         if (staged.putIfAbsent(hex, Boolean.TRUE) == null) {
             // The digest is known before writing, so the file goes straight to its staged name.
-            try (FileChannel ch = FileChannel.open(staged(hex), StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = create(staged(hex))) {
                 ByteBuffer b = ByteBuffer.wrap(data, 0, len);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
             }
-            Files.setPosixFilePermissions(staged(hex), OBJECT_MODE);
+            fixMode(staged(hex));
             bytesWritten.addAndGet(len);
         }
         return digest;
@@ -188,7 +205,7 @@ public final class Transaction implements AutoCloseable {
 
         private StreamedObject(Path tmp) throws IOException {
             this.tmp = tmp;
-            this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.channel = create(tmp);
         }
 
         @Override
@@ -212,7 +229,7 @@ public final class Transaction implements AutoCloseable {
             byte[] digest = hasher.digest();
             String hex = HexFormat.of().formatHex(digest);
             if (!isKnown(digest, hex) && staged.putIfAbsent(hex, Boolean.TRUE) == null) {
-                Files.setPosixFilePermissions(tmp, OBJECT_MODE);
+                fixMode(tmp);
                 Files.move(tmp, staged(hex), StandardCopyOption.ATOMIC_MOVE);
                 bytesWritten.addAndGet(hasher.size());
             } else {
