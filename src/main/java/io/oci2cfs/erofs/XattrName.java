@@ -3,10 +3,12 @@ package io.oci2cfs.erofs;
 import io.oci2cfs.tree.ByteString;
 
 /**
- * An xattr name split into the EROFS prefix index and the stored suffix. The first matching prefix wins;
- * index 5 ({@code lustre.}) is never used by libcomposefs, so such names are stored whole under index 0.
+ * An xattr name split into the EROFS prefix index and the stored suffix, with the bit it sets in the inode's
+ * xattr bloom filter (EROFS {@code h_name_filter}: xxh32 of the suffix, seeded with the index). The first
+ * matching prefix wins; index 5 ({@code lustre.}) is never used by libcomposefs, so such names are stored
+ * whole under index 0.
  */
-record XattrName(int index, ByteString suffix) {
+record XattrName(int index, ByteString suffix, int filterBit) {
     private static final ByteString[] PREFIXES = {
         null,
         ByteString.of("user."),
@@ -22,10 +24,14 @@ record XattrName(int index, ByteString suffix) {
         for (int i = 1; i < PREFIXES.length; i++) {
             ByteString p = PREFIXES[i];
             if (p != null && name.startsWith(p)) {
-                return new XattrName(i, name.substring(p.length()));
+                return of(i, name.substring(p.length()));
             }
         }
-        return new XattrName(0, name);
+        return of(0, name);
+    }
+
+    private static XattrName of(int index, ByteString suffix) {
+        return new XattrName(index, suffix, Xxh32.hash(suffix.unsafeArray(), FILTER_SEED + index) & 31);
     }
 
     static ByteString join(int index, ByteString suffix) {
@@ -33,15 +39,5 @@ record XattrName(int index, ByteString suffix) {
             return suffix;
         }
         return PREFIXES[index].concat(suffix);
-    }
-
-    /** The bit this name sets in the inode's xattr bloom filter (EROFS {@code h_name_filter}). */
-    int filterBit() {
-        return Xxh32.hash(suffix.unsafeArray(), FILTER_SEED + index) & 31;
-    }
-
-    /** Bytes one entry takes: 4-byte header, suffix, value, padded to 4. */
-    static int entrySize(ByteString name, ByteString value) {
-        return (4 + split(name).suffix.length() + value.length() + 3) & ~3;
     }
 }
