@@ -54,6 +54,20 @@ final class InfoCommand {
         out.flush();
     }
 
+    /** Prints each image's tree to stdout with {@code printer}. */
+    private interface TreePrinter {
+        void print(Node root, OutputStream out) throws IOException;
+    }
+
+    static int printTrees(List<Path> images, TreePrinter printer) throws IOException {
+        OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+        for (Path p : images) {
+            printer.print(load(p), out);
+        }
+        out.flush();
+        return 0;
+    }
+
     @Command(name = "ls", description = "List the files of images.")
     static final class Ls implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
@@ -61,12 +75,7 @@ final class InfoCommand {
 
         @Override
         public Integer call() throws IOException {
-            OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-            for (Path p : images) {
-                TreeListing.ls(load(p), out);
-            }
-            out.flush();
-            return 0;
+            return printTrees(images, TreeListing::ls);
         }
     }
 
@@ -77,12 +86,7 @@ final class InfoCommand {
 
         @Override
         public Integer call() throws IOException {
-            OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-            for (Path p : images) {
-                DumpWriter.write(load(p), out);
-            }
-            out.flush();
-            return 0;
+            return printTrees(images, DumpWriter::write);
         }
     }
 
