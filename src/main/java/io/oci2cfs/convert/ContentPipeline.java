@@ -209,9 +209,20 @@ public final class ContentPipeline implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Stops the workers and waits for them, so that nothing writes into the transaction's staging directory
+     * after this returns (a failed run then removes it whole).
+     */
     @Override
     public void close() {
         scheduler.dispose();
         executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("hashing workers did not stop within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
