@@ -204,6 +204,10 @@ public final class Converter {
             }
             ordered.add(l);
         }
+        // Blobs the image turned out not to use may still be hashing; let them finish before the store commits.
+        for (Mono<ConvertedLayer> m : layers.values()) {
+            m.onErrorResume(e -> Mono.empty()).block();
+        }
         stage("hash");
         return ordered;
     }
