@@ -57,6 +57,9 @@ final class MkcomposefsCommand implements Callable<Integer> {
         if (source.isEmpty()) {
             throw new IllegalArgumentException("empty source path");
         }
+        if ("-".equals(image) && System.console() != null) {
+            throw new IllegalArgumentException("stdout is a terminal; refusing to write an image to it");
+        }
         int nthreads = common.threads();
         FormatVersion versions = common.versions();
         boolean printDigest = common.printDigest;
