@@ -77,8 +77,17 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
-        return Mono.fromCallable(() -> new Converter(source, image, objects, options, stdin).run())
-                .subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromCallable(() -> {
+            try {
+                return new Converter(source, image, objects, options, stdin).run();
+            } catch (OutOfMemoryError e) {
+                // Reactor does not pass JVM errors on to subscribers, so the caller would wait forever. The
+                // tree is garbage once the stack has unwound, so there is room to say what happened.
+                throw new IOException(source + ": out of memory (heap limit "
+                        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); give the JVM more with -Xmx"
+                        + " (OCI2CFS_JAVA_OPTS for bin/oci2cfs)", e);
+            }
+        }).subscribeOn(Schedulers.boundedElastic());
     }
 
     private ConvertResult run() throws IOException {
