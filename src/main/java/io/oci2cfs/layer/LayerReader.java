@@ -161,8 +161,16 @@ public final class LayerReader {
                     target = TarPaths.normalize(target, layer);
                 }
             }
-            NavigableMap<ByteString, ByteString> xattrs = new TreeMap<>(PaxRecords.xattrs(globalPax));
-            xattrs.putAll(PaxRecords.xattrs(local));
+            NavigableMap<ByteString, ByteString> global = PaxRecords.xattrs(globalPax);
+            NavigableMap<ByteString, ByteString> own = PaxRecords.xattrs(local);
+            NavigableMap<ByteString, ByteString> xattrs;
+            if (global.isEmpty() && own.isEmpty()) {
+                // Most members have none: one shared empty map instead of a TreeMap each (a million-file layer).
+                xattrs = java.util.Collections.emptyNavigableMap();
+            } else {
+                xattrs = new TreeMap<>(global);
+                xattrs.putAll(own);
+            }
             Instant mtime = te.getLastModifiedTime().toInstant();
             return new LayerEntry(path, type, te.getMode() & 07777, id(local, "uid", 108, path),
                     id(local, "gid", 116, path), mtime.getEpochSecond(), mtime.getNano(),
