@@ -91,6 +91,11 @@ public final class Converter {
     }
 
     private ConvertResult run() throws IOException {
+        Path imageDir = image.toAbsolutePath().getParent();
+        if (!Files.isDirectory(imageDir)) {
+            // Checked before any work, so that a typo does not cost a whole conversion.
+            throw new IOException(image + ": directory " + imageDir + " does not exist");
+        }
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
                 ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {

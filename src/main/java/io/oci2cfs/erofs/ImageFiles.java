@@ -24,6 +24,9 @@ public final class ImageFiles {
     public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target, boolean digest)
             throws IOException {
         Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(target + ": directory " + dir + " does not exist");
+        }
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         boolean done = false;
         try {

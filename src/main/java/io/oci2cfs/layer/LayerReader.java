@@ -135,6 +135,11 @@ public final class LayerReader {
                 return new LayerFormatException("layer " + layer + ": tar member " + current
                         + " truncated: the stream ends inside its data", e);
             }
+            if (current == null) {
+                // commons-compress quotes the header bytes it could not parse; for a file that is not a tar at
+                // all that is binary noise, so say what was expected instead.
+                return new LayerFormatException("layer " + layer + ": not a tar archive (plain, gzip or zstd)", e);
+            }
             String why = e.getMessage() != null ? e.getMessage()
                     : e instanceof java.io.EOFException ? "unexpected end of the stream" : e.getClass().getSimpleName();
             return new LayerFormatException("layer " + layer + ": bad tar data" + after() + ": " + why, e);
