@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -37,8 +36,6 @@ public final class ContentPipeline implements AutoCloseable {
     private final Scheduler scheduler;
     private final Semaphore budget;
     private final int budgetBytes;
-    private final AtomicLong bytesHashed = new AtomicLong();
-    private final AtomicInteger files = new AtomicInteger();
 
     public ContentPipeline(Transaction tx, int threads, long memoryBudget) {
         this.tx = tx;
@@ -58,20 +55,11 @@ public final class ContentPipeline implements AutoCloseable {
         return Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
     }
 
-    public long bytesHashed() {
-        return bytesHashed.get();
-    }
-
-    public int files() {
-        return files.get();
-    }
-
     /**
      * Reads exactly {@code size} bytes of {@code content} on the calling thread and returns their eventual
      * reference. {@code what} names the file in errors.
      */
     public Mono<ContentRef> submit(String what, long size, InputStream content) throws IOException {
-        files.incrementAndGet();
         if (ContentRef.fitsInline(size)) {
             return Mono.just(ContentRef.inline(readFully(what, content, (int) size)));
         }
@@ -88,7 +76,6 @@ public final class ContentPipeline implements AutoCloseable {
             scheduler.schedule(() -> {
                 try {
                     byte[] digest = tx.put(data, data.length);
-                    bytesHashed.addAndGet(size);
                     result.tryEmitValue(ContentRef.stored(digest, size));
                 } catch (Throwable e) {
                     result.tryEmitError(e);
@@ -169,7 +156,6 @@ public final class ContentPipeline implements AutoCloseable {
             }
             if (failure == null) {
                 byte[] digest = obj.finish();
-                bytesHashed.addAndGet(size);
                 result.tryEmitValue(ContentRef.stored(digest, size));
             }
         } catch (Throwable e) {

@@ -159,12 +159,7 @@ public final class Converter {
     private Node scanDirectory(Path dir, Transaction tx) throws IOException {
         ScanOptions scan = new ScanOptions(false, false, false, false, !options.breakHardlinks(), options.threads());
         DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, scan);
-        for (DirectoryScanner.FileJob f : scanned.externalFiles()) {
-            try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
-                in.transferTo(o);
-                o.finish();
-            }
-        }
+        DirectoryScanner.stage(scanned, tx, options.threads());
         stage("read");
         return scanned.root();
     }

@@ -71,23 +71,31 @@ public final class DirectoryScanner {
 
     /**
      * Copies each external file into the store under its digest (in parallel) and publishes them together;
-     * objects the store already has are left as they are. A file that changed since it was hashed fails.
+     * objects the store already has are left as they are.
      */
     public static void fillStore(Scanned scanned, ObjectStore store, int threads) throws IOException {
-        java.util.Set<String> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (Transaction tx = store.begin()) {
-            parallel(scanned.externalFiles(), threads, f -> {
-                try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
-                    in.transferTo(o);
-                    byte[] digest = o.finish();
-                    if (!java.util.Arrays.equals(digest, f.node().digest())) {
-                        throw new IOException(f.path() + ": changed while being copied into the store");
-                    }
-                    digests.add(java.util.HexFormat.of().formatHex(digest));
-                }
-            });
-            tx.commit(digests);
+            tx.commit(stage(scanned, tx, threads));
         }
+    }
+
+    /**
+     * Stages each external file in {@code tx} (in parallel) and returns their digests as lowercase hex. A
+     * file that changed since it was hashed fails.
+     */
+    public static java.util.Set<String> stage(Scanned scanned, Transaction tx, int threads) throws IOException {
+        java.util.Set<String> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        parallel(scanned.externalFiles(), threads, f -> {
+            try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
+                in.transferTo(o);
+                byte[] digest = o.finish();
+                if (!java.util.Arrays.equals(digest, f.node().digest())) {
+                    throw new IOException(f.path() + ": changed while being copied into the store");
+                }
+                digests.add(java.util.HexFormat.of().formatHex(digest));
+            }
+        });
+        return digests;
     }
 
     private void walk(Path dir, Node node) throws IOException {

@@ -21,26 +21,34 @@ public final class DumpWriter {
 
     public static void write(Node root, OutputStream out) throws IOException {
         StringBuilder sb = new StringBuilder(256);
-        Deque<Node> stack = new ArrayDeque<>();
-        stack.push(root);
-        byte[] chunk;
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
+        // Each node travels with its path, built from its parent's, so no line walks back to the root.
+        Deque<Node> nodes = new ArrayDeque<>();
+        Deque<byte[]> paths = new ArrayDeque<>();
+        nodes.push(root);
+        paths.push(new byte[] {'/'});
+        while (!nodes.isEmpty()) {
+            Node n = nodes.pop();
+            byte[] path = paths.pop();
             sb.setLength(0);
-            line(sb, n);
-            chunk = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-            out.write(chunk);
+            line(sb, n, path);
+            out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
             Node[] kids = n.children().toArray(new Node[0]);
+            int prefix = n.parent() == null ? 0 : path.length;
             for (int i = kids.length - 1; i >= 0; i--) {
-                stack.push(kids[i]);
+                byte[] name = kids[i].name().unsafeArray();
+                byte[] child = java.util.Arrays.copyOf(path, prefix + 1 + name.length);
+                child[prefix] = '/';
+                System.arraycopy(name, 0, child, prefix + 1, name.length);
+                nodes.push(kids[i]);
+                paths.push(child);
             }
         }
     }
 
     /** Appends one line; bytes are kept one-to-one as ISO-8859-1 chars so that nothing is re-encoded. */
-    static void line(StringBuilder sb, Node n) {
+    static void line(StringBuilder sb, Node n, byte[] path) {
         Node t = n.resolve();
-        escape(sb, pathBytes(n), Escapes.STANDARD);
+        escape(sb, path, Escapes.STANDARD);
         sb.append(' ').append(Long.toUnsignedString(t.size())).append(' ');
         if (n.isHardlink()) {
             sb.append('@');
@@ -51,7 +59,7 @@ public final class DumpWriter {
                 .append(Integer.toUnsignedString(t.gid())).append(' ')
                 .append(Integer.toUnsignedString(t.rdev())).append(' ')
                 .append(t.mtimeSec()).append('.').append(Integer.toUnsignedString(t.mtimeNsec())).append(' ');
-        ByteString payload = n.isHardlink() ? ByteString.wrap(pathBytes(t)) : t.payload();
+        ByteString payload = n.isHardlink() ? ByteString.wrap(rawPath(t)) : t.payload();
         optional(sb, payload == null ? null : payload.unsafeArray());
         sb.append(' ');
         optional(sb, t.content());
@@ -77,10 +85,7 @@ public final class DumpWriter {
         Escapes.escape(sb, v, flags);
     }
 
-    private static byte[] pathBytes(Node n) {
-        return n.path().equals("/") ? new byte[] {'/'} : rawPath(n);
-    }
-
+    /** The path of a hardlink's target, walked up from the node (only hardlink lines need it). */
     private static byte[] rawPath(Node n) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         java.util.List<ByteString> parts = new java.util.ArrayList<>();

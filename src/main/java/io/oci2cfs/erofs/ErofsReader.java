@@ -31,6 +31,8 @@ public final class ErofsReader {
     private static final ByteString USER_WHITEOUT = ByteString.of("user.overlay.whiteout");
     private static final ByteString USER_WHITEOUTS = ByteString.of("user.overlay.whiteouts");
     private static final int BLOCK = ErofsWriter.BLOCK;
+    private static final ByteString DOT = ByteString.of(".");
+    private static final ByteString DOTDOT = ByteString.of("..");
 
     private final ByteBuffer img;
     private final long buildTime;
@@ -200,7 +202,7 @@ public final class ErofsReader {
                 throw new ImageException("damaged directory entry at offset " + e);
             }
             ByteString name = ByteString.wrap(bytes(at + nameOff, nameEnd - nameOff));
-            if (name.toString().equals(".") || name.toString().equals("..")) {
+            if (name.equals(DOT) || name.equals(DOTDOT)) {
                 continue;
             }
             Node seen = byNid.get(nid);

@@ -23,7 +23,7 @@ public final class FsVerity {
     interface LibC extends Library {
         LibC INSTANCE = Native.load("c", LibC.class);
 
-        int open(String path, int flags) throws LastErrorException;
+        int open(byte[] path, int flags) throws LastErrorException;
 
         int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
 
@@ -89,7 +89,7 @@ public final class FsVerity {
 
     private static int open(Path file) throws IOException {
         try {
-            return LibC.INSTANCE.open(file.toString(), O_RDONLY);
+            return LibC.INSTANCE.open(RawPaths.cString(file), O_RDONLY);
         } catch (LastErrorException e) {
             throw new IOException(file + ": cannot open (errno " + e.getErrorCode() + ")");
         }
