@@ -152,7 +152,7 @@ public final class Converter {
             stage("read");
             return root;
         } catch (io.oci2cfs.dump.DumpException e) {
-            throw new IOException(dump + ": " + e.getMessage(), e);
+            throw new IOException(dump + ": " + ErrorText.of(e), e);
         }
     }
 
@@ -195,7 +195,7 @@ public final class Converter {
         for (ResolvedLayer rl : resolved.layers()) {
             Throwable failed = parseFailures.get(rl.key());
             if (failed != null) {
-                throw new IOException(source + ": " + failed.getMessage(), failed);
+                throw new IOException(source + ": " + ErrorText.of(failed), failed);
             }
             Mono<ConvertedLayer> m = layers.get(rl.key());
             if (m == null) {
@@ -205,7 +205,7 @@ public final class Converter {
             try {
                 l = block(m);
             } catch (IOException e) {
-                throw new IOException(source + ": " + e.getMessage(), e);
+                throw new IOException(source + ": " + ErrorText.of(e), e);
             }
             if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
                 throw new IOException(source + ": layer " + rl.key() + ": uncompressed digest "
@@ -253,7 +253,7 @@ public final class Converter {
                 merged.apply(l.changes());
             }
         } catch (IllegalArgumentException e) {
-            throw new IOException(source + ": " + e.getMessage(), e);
+            throw new IOException(source + ": " + ErrorText.of(e), e);
         }
         Node root = merged.toNode();
         stage("merge");

@@ -34,7 +34,7 @@ public final class Transaction implements AutoCloseable {
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
     private final boolean umaskKeepsMode;
-    private final Set<String> stagingDirs = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Path> stagingDirs = new ConcurrentHashMap<>();
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
@@ -96,11 +96,18 @@ public final class Transaction implements AutoCloseable {
      * all create files in one directory (its lock serializes them).
      */
     private Path staged(String hex) throws IOException {
-        Path dir = staging.resolve(hex.substring(0, 2));
-        if (stagingDirs.add(hex.substring(0, 2))) {
-            Files.createDirectories(dir);
+        // computeIfAbsent holds back other workers with the same prefix until the directory exists.
+        try {
+            return stagingDirs.computeIfAbsent(hex.substring(0, 2), prefix -> {
+                try {
+                    return Files.createDirectories(staging.resolve(prefix));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).resolve(hex);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
-        return dir.resolve(hex);
     }
 
     private boolean isKnown(byte[] digest, String hex) {
