@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarUtils;
+import org.apache.commons.io.input.CloseShieldInputStream;
 
 /**
  * Reads one layer blob: detects its compression, walks its tar members and digests every byte.
@@ -32,6 +33,8 @@ public final class LayerReader {
     }
 
     private static final int BUFFER = 64 * 1024;
+    private static final int READ_AHEAD_CHUNK = 1 << 20;
+    private static final int READ_AHEAD_CHUNKS = 8;
 
     private LayerReader() {
     }
@@ -52,27 +55,45 @@ public final class LayerReader {
         }
         Compression compression = Compression.detect(head, head.length);
         DigestingInputStream raw = new DigestingInputStream(buffered);
-        DigestingInputStream tar;
+        InputStream decompressed = null;
         try {
-            // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
-            tar = compression == Compression.NONE ? raw
-                    : new DigestingInputStream(compression.decompress(new BufferedInputStream(raw, BUFFER)));
-        } catch (IOException e) {
-            throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: " + e.getMessage(), e);
+            DigestingInputStream tar;
+            try {
+                // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
+                decompressed = compression == Compression.NONE ? null : decompressAhead(compression, raw);
+                tar = decompressed == null ? raw : new DigestingInputStream(decompressed);
+            } catch (IOException e) {
+                throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: " + e.getMessage(), e);
+            }
+            PaxCapture capture = new PaxCapture(tar);
+            new Members(layer, capture).forEach(visitor);
+            try {
+                // Trailing zero blocks and padding to the record size are part of the diff_id.
+                tar.drain();
+            } catch (IOException e) {
+                throw new LayerFormatException("layer " + layer + ": bad " + compression + " data after the tar: "
+                        + e.getMessage(), e);
+            }
+            raw.drain();
+            String rawDigest = raw.digest();
+            return new LayerDigests(compression, rawDigest, raw.count(), tar == raw ? rawDigest : tar.digest(),
+                    tar.count());
+        } finally {
+            if (decompressed != null) {
+                // Stops the decompressing thread and frees the decoder; the blob itself stays open for the caller.
+                decompressed.close();
+            }
         }
-        PaxCapture capture = new PaxCapture(tar);
-        new Members(layer, capture).forEach(visitor);
-        try {
-            // Trailing zero blocks and padding to the record size are part of the diff_id.
-            tar.drain();
-        } catch (IOException e) {
-            throw new LayerFormatException("layer " + layer + ": bad " + compression + " data after the tar: "
-                    + e.getMessage(), e);
-        }
-        raw.drain();
-        String rawDigest = raw.digest();
-        return new LayerDigests(compression, rawDigest, raw.count(), tar == raw ? rawDigest : tar.digest(),
-                tar.count());
+    }
+
+    /**
+     * Decompresses on a thread of its own, a buffer ahead of the tar parser: one stream cannot be decompressed
+     * in parallel, so the parser, the diff_id and everything downstream must keep up with that thread rather
+     * than take turns with it.
+     */
+    private static InputStream decompressAhead(Compression compression, InputStream raw) throws IOException {
+        InputStream decoder = compression.decompress(new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER));
+        return new ReadAheadStream(decoder, READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS, "oci2cfs-decompress");
     }
 
     /** The tar parser, told to capture PAX data and to tell a clean end from a cut-off header. */

@@ -34,7 +34,7 @@ public final class Transaction implements AutoCloseable {
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
     private final boolean umaskKeepsMode;
-    private final ConcurrentHashMap<String, Path> stagingDirs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Path, Path> stagingDirs = new ConcurrentHashMap<>();
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
@@ -96,15 +96,22 @@ public final class Transaction implements AutoCloseable {
      * all create files in one directory (its lock serializes them).
      */
     private Path staged(String hex) throws IOException {
-        // computeIfAbsent holds back other workers with the same prefix until the directory exists.
+        return directoryOnce(stagingDirs, staging.resolve(hex.substring(0, 2))).resolve(hex);
+    }
+
+    /**
+     * Creates {@code dir} the first time any thread asks; computeIfAbsent holds back the others asking for it
+     * until it exists, so none of them tries to create a file in a directory that is not there yet.
+     */
+    private static Path directoryOnce(ConcurrentHashMap<Path, Path> made, Path dir) throws IOException {
         try {
-            return stagingDirs.computeIfAbsent(hex.substring(0, 2), prefix -> {
+            return made.computeIfAbsent(dir, d -> {
                 try {
-                    return Files.createDirectories(staging.resolve(prefix));
+                    return Files.createDirectories(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }).resolve(hex);
+            });
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -132,27 +139,35 @@ public final class Transaction implements AutoCloseable {
         enableVerity(keep);
         // Durability once for the whole batch: the staged data first, then the renames that publish it.
         syncFilesystem();
-        long added = 0;
-        Set<Path> madeDirs = new java.util.HashSet<>();
-        for (String hex : staged.keySet()) {
-            if (!keep.contains(hex)) {
-                continue;
-            }
-            Path target = store.root().resolve(hex.substring(0, 2)).resolve(hex.substring(2));
-            if (madeDirs.add(target.getParent())) {
-                Files.createDirectories(target.getParent());
-            }
-            if (Files.exists(target)) {
-                continue;
-            }
-            Files.move(staged(hex), target, StandardCopyOption.ATOMIC_MOVE);
-            added++;
+        // Renames in different prefix directories do not contend, so they run on all cores.
+        ConcurrentHashMap<Path, Path> madeDirs = new ConcurrentHashMap<>();
+        long added;
+        try {
+            added = staged.keySet().parallelStream().filter(keep::contains).filter(hex -> {
+                try {
+                    return publish(hex, madeDirs);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         if (added > 0) {
             syncFilesystem();
         }
         close();
         return new Summary(added, reused.get(), bytesWritten.get());
+    }
+
+    /** Renames one staged object into {@code xx/<62 hex>}; false when the store already has it. */
+    private boolean publish(String hex, ConcurrentHashMap<Path, Path> madeDirs) throws IOException {
+        Path target = directoryOnce(madeDirs, store.root().resolve(hex.substring(0, 2))).resolve(hex.substring(2));
+        if (Files.exists(target)) {
+            return false;
+        }
+        Files.move(staged(hex), target, StandardCopyOption.ATOMIC_MOVE);
+        return true;
     }
 
     /**
