@@ -35,6 +35,7 @@ public final class Transaction implements AutoCloseable {
     private final AtomicLong tempNames = new AtomicLong();
     private final boolean umaskKeepsMode;
     private final ConcurrentHashMap<Path, Path> stagingDirs = new ConcurrentHashMap<>();
+    private final EarlyWriteback writeback;
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
@@ -51,6 +52,7 @@ public final class Transaction implements AutoCloseable {
             umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
         }
         Files.delete(probe);
+        writeback = new EarlyWriteback(staging);
     }
 
     /** Objects are created 0644; only when the umask takes bits away does each need a chmod afterwards. */
@@ -82,6 +84,7 @@ public final class Transaction implements AutoCloseable {
             }
             fixMode(staged(hex));
             bytesWritten.addAndGet(len);
+            writeback.written(len);
         }
         return digest;
     }
@@ -136,6 +139,7 @@ public final class Transaction implements AutoCloseable {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
         }
+        writeback.close();
         enableVerity(keep);
         // Durability once for the whole batch: the staged data first, then the renames that publish it.
         syncFilesystem();
@@ -208,6 +212,7 @@ public final class Transaction implements AutoCloseable {
             return;
         }
         finished = true;
+        writeback.close();
         try (Stream<Path> s = Files.walk(staging)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);
@@ -242,6 +247,7 @@ public final class Transaction implements AutoCloseable {
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
+            writeback.written(len);
         }
 
         /** Names the object by its digest (dropping it when it is already known) and returns the digest. */
