@@ -168,7 +168,7 @@ public final class Converter {
         ImageReference ref = ImageSources.detect(ImageReference.parse(source));
         if (ref.kind() == SourceKind.SINGLE_LAYER) {
             try (InputStream in = Files.newInputStream(ref.path())) {
-                ConvertedLayer l = counted(LayerConversion.read(ref.path().toString(), in, pipeline)).block();
+                ConvertedLayer l = counted(LayerConversion.read(ref.path().toString(), in, true, pipeline)).block();
                 stage("read");
                 return List.of(l);
             }
@@ -178,7 +178,7 @@ public final class Converter {
             resolved = src.read((blob, data) -> {
                 progress.layerStarted(blob.key());
                 try {
-                    Mono<ConvertedLayer> m = counted(LayerConversion.read(blob.key(), data, pipeline)).cache();
+                    Mono<ConvertedLayer> m = counted(LayerConversion.read(blob.key(), data, !blob.concurrent(), pipeline)).cache();
                     m.subscribe(x -> { }, e -> { });
                     layers.put(blob.key(), m);
                 } catch (IOException | RuntimeException e) {

@@ -31,9 +31,14 @@ final class LayerConversion {
     private LayerConversion() {
     }
 
-    static Mono<ConvertedLayer> read(String key, InputStream blob, ContentPipeline pipeline) throws IOException {
+    /**
+     * @param decompressAhead decompress on a thread of its own (see {@link LayerReader#read}); worth it when
+     *     this is the only blob being read
+     */
+    static Mono<ConvertedLayer> read(String key, InputStream blob, boolean decompressAhead, ContentPipeline pipeline)
+            throws IOException {
         List<Pending> pending = new ArrayList<>();
-        LayerDigests digests = LayerReader.read(key, blob, (entry, content) -> {
+        LayerDigests digests = LayerReader.read(key, blob, decompressAhead, (entry, content) -> {
             Mono<ContentRef> ref = entry.type() == EntryType.REGULAR
                     ? pipeline.submit("layer " + key + ": " + entry.path(), entry.size(), content)
                     : null;

@@ -146,7 +146,7 @@ final class ArchiveSource implements ImageSource {
             Digest promised = ArchivePaths.promisedDigest(name);
             HashingInputStream hashing = new HashingInputStream(data,
                     (promised != null ? promised : Digest.sha256(new byte[0])).newMessageDigest());
-            consumer.accept(new Blob(name, size, planned == null ? null : planned.mediaType(), planned == null),
+            consumer.accept(new Blob(name, size, planned == null ? null : planned.mediaType(), planned == null, false),
                     hashing);
             streamed.put(name, hashing.finish());
         }

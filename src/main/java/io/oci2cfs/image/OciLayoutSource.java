@@ -76,7 +76,7 @@ final class OciLayoutSource implements ImageSource {
         int threads = Math.max(1, Math.min(parallelism, blobs.size()));
         if (threads == 1) {
             for (Descriptor d : blobs.values()) {
-                streamOne(dir, d, consumer);
+                streamOne(dir, d, consumer, false);
             }
             return;
         }
@@ -89,7 +89,7 @@ final class OciLayoutSource implements ImageSource {
             List<Future<Void>> futures = new ArrayList<>();
             for (Descriptor d : blobs.values()) {
                 futures.add(pool.submit(() -> {
-                    streamOne(dir, d, consumer);
+                    streamOne(dir, d, consumer, true);
                     return null;
                 }));
             }
@@ -112,10 +112,11 @@ final class OciLayoutSource implements ImageSource {
         }
     }
 
-    private static void streamOne(Path dir, Descriptor d, LayerConsumer consumer) throws IOException {
+    private static void streamOne(Path dir, Descriptor d, LayerConsumer consumer, boolean concurrent)
+            throws IOException {
         try (InputStream file = Files.newInputStream(dir.resolve(d.blobPath()))) {
             HashingInputStream in = new HashingInputStream(file, d.digest().newMessageDigest());
-            consumer.accept(new Blob(d.blobPath(), d.size(), d.mediaType(), false), in);
+            consumer.accept(new Blob(d.blobPath(), d.size(), d.mediaType(), false, concurrent), in);
             HashingInputStream.Hashed hashed = in.finish();
             Verify.content("layer " + d.blobPath(), d.digest(), d.size(), hashed.digest(), hashed.size());
         }

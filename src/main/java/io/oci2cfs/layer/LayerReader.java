@@ -45,6 +45,17 @@ public final class LayerReader {
      * @throws LayerFormatException if the blob is not a complete tar, optionally gzip or zstd compressed
      */
     public static LayerDigests read(String layer, InputStream blob, EntryVisitor visitor) throws IOException {
+        return read(layer, blob, false, visitor);
+    }
+
+    /**
+     * As {@link #read(String, InputStream, EntryVisitor)}; with {@code decompressAhead}, a compressed blob is
+     * decompressed on a thread of its own, a few MiB ahead of the parser. That pays when this is the only blob
+     * being read (measured with bin/bench: 5% faster for one gzip layer); when several layers are read at
+     * once the cores are busy already and the extra copy costs more than it gains (5-12% slower).
+     */
+    public static LayerDigests read(String layer, InputStream blob, boolean decompressAhead, EntryVisitor visitor)
+            throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(blob, BUFFER);
         buffered.mark(Compression.MAGIC_LENGTH);
         byte[] head = buffered.readNBytes(Compression.MAGIC_LENGTH);
@@ -60,7 +71,10 @@ public final class LayerReader {
             DigestingInputStream tar;
             try {
                 // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
-                decompressed = compression == Compression.NONE ? null : decompressAhead(compression, raw);
+                if (compression != Compression.NONE) {
+                    decompressed = decompressAhead ? decompressAhead(compression, raw)
+                            : compression.decompress(new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER));
+                }
                 tar = decompressed == null ? raw : new DigestingInputStream(decompressed);
             } catch (IOException e) {
                 throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: " + e.getMessage(), e);

@@ -54,6 +54,18 @@ class CompressionTest {
     }
 
     @Test
+    void decompressingAheadReadsWhatInlineDecompressionReads() throws Exception {
+        byte[] tar = sampleTar();
+        byte[] gz = Tars.filter(tar, "gzip", "-c", "-n");
+        byte[] zst = Zstd.compress(tar, 3);
+        assertFullyRead(Tars.read(trickle(gz), true), tar, gz, Compression.GZIP);
+        assertFullyRead(Tars.read(trickle(zst), true), tar, zst, Compression.ZSTD);
+        byte[] cut = Arrays.copyOf(gz, gz.length - 100);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Tars.read(trickle(cut), true))
+                .isInstanceOf(IOException.class).hasMessageContaining("random");
+    }
+
+    @Test
     void gzipCliOutput() throws Exception {
         byte[] tar = sampleTar();
         byte[] gz = Tars.filter(tar, "gzip", "-c", "-n");

@@ -41,8 +41,13 @@ final class Tars {
     }
 
     static Result read(InputStream blob) throws IOException {
+        return read(blob, false);
+    }
+
+    static Result read(InputStream blob, boolean decompressAhead) throws IOException {
         List<Read> out = new ArrayList<>();
-        LayerDigests d = LayerReader.read("test-layer", blob, (e, content) -> out.add(new Read(e, content.readAllBytes())));
+        LayerDigests d = LayerReader.read("test-layer", blob, decompressAhead,
+                (e, content) -> out.add(new Read(e, content.readAllBytes())));
         return new Result(out, d);
     }
 
