@@ -11,16 +11,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Moves file contents from the parsing thread to hashing workers.
  *
- * <p>The parsing thread calls {@link #submit} for each regular file and gets a {@link Mono} of the file's
- * {@link ContentRef} back at once; the bytes are handed over in chunks and hashed and stored by a fixed pool
+ * <p>The parsing thread calls {@link #submit} for each regular file, naming the {@link ContentSlots} slot
+ * that is to receive the file's {@link ContentRef}; the bytes are handed over in chunks and hashed and stored by a fixed pool
  * of workers taking jobs in arrival order. Chunks in flight are bounded by a byte budget: when the workers
  * fall behind, the parser blocks (back-pressure), so memory does not grow with file sizes. A file that fits
  * in one chunk is hashed in memory before anything is written, so content the store already has is never
@@ -28,6 +26,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class ContentPipeline implements AutoCloseable {
     static final int CHUNK = 256 * 1024;
+    /** What a queued small file costs in heap besides its bytes (task, closure, queue node), rounded up. */
+    static final int TASK_OVERHEAD = 256;
     private static final byte[] END = new byte[0];
     private static final byte[] ABORT = new byte[0];
 
@@ -56,37 +56,55 @@ public final class ContentPipeline implements AutoCloseable {
     }
 
     /**
-     * Reads exactly {@code size} bytes of {@code content} on the calling thread and returns their eventual
-     * reference. {@code what} names the file in errors.
+     * Reads exactly {@code size} bytes of {@code content} on the calling thread; the file's {@link ContentRef}
+     * goes to slot {@code slot} of {@code slots} once it is hashed and stored (at once for inline content).
+     * {@code what} names the file in errors.
      */
-    public Mono<ContentRef> submit(String what, long size, InputStream content) throws IOException {
+    public void submit(String what, long size, InputStream content, ContentSlots slots, int slot) throws IOException {
         if (ContentRef.fitsInline(size)) {
-            return Mono.just(ContentRef.inline(readFully(what, content, (int) size)));
+            slots.put(slot, ContentRef.inline(readFully(what, content, (int) size)));
+            return;
         }
-        Sinks.One<ContentRef> result = Sinks.one();
-        if (size <= CHUNK) {
-            acquire((int) size);
-            byte[] data;
-            try {
-                data = readFully(what, content, (int) size);
-            } catch (IOException e) {
-                budget.release((int) size);
-                throw e;
-            }
-            scheduler.schedule(() -> {
+        slots.reserve();
+        boolean handedOver = false;
+        try {
+            if (size <= CHUNK) {
+                // Each queued file costs a task besides its bytes; charging that too bounds how many small
+                // files can wait in the queue, not just their bytes.
+                int charge = (int) size + TASK_OVERHEAD;
+                acquire(charge);
+                byte[] data;
                 try {
-                    byte[] digest = tx.put(data, data.length);
-                    result.tryEmitValue(ContentRef.stored(digest, size));
-                } catch (Throwable e) {
-                    result.tryEmitError(e);
-                } finally {
-                    budget.release((int) size);
+                    data = readFully(what, content, (int) size);
+                } catch (IOException e) {
+                    budget.release(charge);
+                    throw e;
                 }
-            });
-            return result.asMono();
+                scheduler.schedule(() -> {
+                    try {
+                        slots.fill(slot, ContentRef.stored(tx.put(data, data.length), size));
+                    } catch (Throwable e) {
+                        slots.fail(e);
+                    } finally {
+                        budget.release(charge);
+                    }
+                });
+                handedOver = true;
+                return;
+            }
+            BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(budgetBytes / CHUNK + 2);
+            scheduler.schedule(() -> storeStream(what, size, chunks, slots, slot));
+            handedOver = true;
+            feed(what, size, content, chunks);
+        } finally {
+            if (!handedOver) {
+                slots.fail(new IOException(what + ": not stored"));
+            }
         }
-        BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(budgetBytes / CHUNK + 2);
-        scheduler.schedule(() -> storeStream(what, size, chunks, result));
+    }
+
+    /** Hands a large file to its worker chunk by chunk. */
+    private void feed(String what, long size, InputStream content, BlockingQueue<byte[]> chunks) throws IOException {
         long left = size;
         try {
             while (left > 0) {
@@ -111,7 +129,6 @@ public final class ContentPipeline implements AutoCloseable {
             putQuietly(chunks, ABORT);
             throw new InterruptedIOException(what + ": interrupted");
         }
-        return result.asMono();
     }
 
     private static void putQuietly(BlockingQueue<byte[]> chunks, byte[] marker) {
@@ -122,7 +139,7 @@ public final class ContentPipeline implements AutoCloseable {
     }
 
     /** Runs on a worker: writes the chunks as they come; on failure keeps draining so the parser never stalls. */
-    private void storeStream(String what, long size, BlockingQueue<byte[]> chunks, Sinks.One<ContentRef> result) {
+    private void storeStream(String what, long size, BlockingQueue<byte[]> chunks, ContentSlots slots, int slot) {
         Throwable failure = null;
         long got = 0;
         Transaction.StreamedObject obj = null;
@@ -156,7 +173,7 @@ public final class ContentPipeline implements AutoCloseable {
             }
             if (failure == null) {
                 byte[] digest = obj.finish();
-                result.tryEmitValue(ContentRef.stored(digest, size));
+                slots.fill(slot, ContentRef.stored(digest, size));
             }
         } catch (Throwable e) {
             failure = e;
@@ -164,7 +181,7 @@ public final class ContentPipeline implements AutoCloseable {
             closeQuietly(obj);
         }
         if (failure != null) {
-            result.tryEmitError(failure);
+            slots.fail(failure);
         }
     }
 

@@ -117,10 +117,7 @@ public final class Converter {
             }
             applyOptions(root);
             perLayer.forEach(this::applyOptions);
-            Set<String> referenced = new HashSet<>();
-            collectDigests(root, referenced);
-            perLayer.forEach(t -> collectDigests(t, referenced));
-            Transaction.Summary summary = tx.commit(referenced);
+            Transaction.Summary summary = commitReferenced(tx, root, perLayer);
             stage("store");
             ErofsWriter.Result written;
             try {
@@ -250,12 +247,14 @@ public final class Converter {
                 if (options.perLayerDir() != null) {
                     perLayer.add(PerLayerTree.build(l.changes(), merged));
                 }
-                merged.apply(l.changes());
+                // Each change set is emptied as it is applied and the merged tree emptied as the result is
+                // built: at no point are two copies of a large tree in memory.
+                merged.applyAndEmpty(l.changes());
             }
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": " + ErrorText.of(e), e);
         }
-        Node root = merged.toNode();
+        Node root = merged.takeNode();
         stage("merge");
         return root;
     }
@@ -276,6 +275,15 @@ public final class Converter {
         if (options.breakHardlinks()) {
             TreeFilters.breakHardlinks(root);
         }
+    }
+
+    /** Publishes the objects the trees refer to; the set of them is garbage before the image is written. */
+    private static Transaction.Summary commitReferenced(Transaction tx, Node root, List<Node> perLayer)
+            throws IOException {
+        Set<String> referenced = new HashSet<>();
+        collectDigests(root, referenced);
+        perLayer.forEach(t -> collectDigests(t, referenced));
+        return tx.commit(referenced);
     }
 
     private static void collectDigests(Node root, Set<String> out) {

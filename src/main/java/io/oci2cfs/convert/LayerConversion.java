@@ -4,15 +4,12 @@ import io.oci2cfs.layer.EntryType;
 import io.oci2cfs.layer.LayerDigests;
 import io.oci2cfs.layer.LayerEntry;
 import io.oci2cfs.layer.LayerReader;
-import io.oci2cfs.tree.Change;
-import io.oci2cfs.tree.ContentRef;
 import io.oci2cfs.tree.LayerChangeException;
 import io.oci2cfs.tree.LayerChanges;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -25,9 +22,6 @@ final class LayerConversion {
     record ConvertedLayer(String key, LayerChanges changes, LayerDigests digests) {
     }
 
-    private record Pending(LayerEntry entry, Mono<ContentRef> content) {
-    }
-
     private LayerConversion() {
     }
 
@@ -37,21 +31,33 @@ final class LayerConversion {
      */
     static Mono<ConvertedLayer> read(String key, InputStream blob, boolean decompressAhead, ContentPipeline pipeline)
             throws IOException {
-        List<Pending> pending = new ArrayList<>();
-        LayerDigests digests = LayerReader.read(key, blob, decompressAhead, (entry, content) -> {
-            Mono<ContentRef> ref = entry.type() == EntryType.REGULAR
-                    ? pipeline.submit("layer " + key + ": " + entry.path(), entry.size(), content)
-                    : null;
-            pending.add(new Pending(entry, ref));
-        });
-        return Flux.fromIterable(pending)
-                .concatMap(p -> p.content == null ? Mono.just(p.entry.toChange(null)) : p.content.map(p.entry::toChange))
-                .collect(() -> new LayerChanges(key), LayerConversion::add)
+        List<LayerEntry> entries = new ArrayList<>();
+        ContentSlots slots = new ContentSlots();
+        LayerDigests digests;
+        try {
+            digests = LayerReader.read(key, blob, decompressAhead, (entry, content) -> {
+                if (entry.type() == EntryType.REGULAR) {
+                    pipeline.submit("layer " + key + ": " + entry.path(), entry.size(), content, slots, entries.size());
+                }
+                entries.add(entry);
+            });
+        } finally {
+            slots.seal();
+        }
+        return slots.whenFilled()
+                .then(Mono.fromCallable(() -> changes(key, entries, slots)))
                 .onErrorMap(LayerChangeException.class, e -> new IOException(e.getMessage(), e))
                 .map(changes -> new ConvertedLayer(key, changes, digests));
     }
 
-    private static void add(LayerChanges changes, Change change) {
-        changes.add(change);
+    /** The layer's changes in tar order; each entry is dropped as soon as its change is made. */
+    private static LayerChanges changes(String key, List<LayerEntry> entries, ContentSlots slots) {
+        LayerChanges changes = new LayerChanges(key);
+        for (int i = 0; i < entries.size(); i++) {
+            LayerEntry e = entries.set(i, null);
+            changes.add(e.toChange(e.type() == EntryType.REGULAR ? slots.take(i) : null));
+        }
+        return changes;
     }
+
 }

@@ -37,6 +37,8 @@ public final class ErofsWriter {
     static final int DIRENT_SIZE = 12;
     /** Inodes serialized in parallel before being written in order. */
     private static final int BATCH = 8192;
+    /** At most this many data blocks (4 MiB) are encoded ahead of the output. */
+    private static final int BATCH_BLOCKS = 1024;
 
     private static final ByteString TRUSTED_OVERLAY = ByteString.of("trusted.overlay.");
     private static final ByteString ESCAPED_OVERLAY = ByteString.of("trusted.overlay.overlay.");
@@ -804,8 +806,12 @@ public final class ErofsWriter {
             out.write(xattrEntry(x));
         }
         out.zeros(dataStart - out.written());
-        for (int start = 0; start < count; start += BATCH) {
-            int end = Math.min(count, start + BATCH);
+        for (int start = 0, end; start < count; start = end) {
+            // Batches are cut by size too: a thousand large directories would otherwise be tens of MiB at once.
+            end = start;
+            for (long blocks = 0; end < count && end - start < BATCH && blocks < BATCH_BLOCKS; end++) {
+                blocks += nblocks[end];
+            }
             int base = start;
             parallelFor(start, end, i -> batch[i - base] = nblocks[i] > 0 ? blockBytes(i) : null);
             for (int i = start; i < end; i++) {

@@ -28,7 +28,13 @@ import java.util.stream.Stream;
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
-    private final ConcurrentHashMap<String, Boolean> staged = new ConcurrentHashMap<>();
+    /**
+     * Digests staged in this batch and digests found in the store, by hex. The values are the one array each
+     * digest is returned as, whichever file it came from: an image where many files share contents then
+     * holds each digest once (a million small files of thirty thousand contents: 46 MB less).
+     */
+    private final ConcurrentHashMap<String, byte[]> staged = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> inStore = new ConcurrentHashMap<>();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
@@ -71,21 +77,24 @@ public final class Transaction implements AutoCloseable {
     public byte[] put(byte[] data, int len) throws IOException {
         byte[] digest = FsVerityHasher.digestOf(data, len);
         String hex = HexFormat.of().formatHex(digest);
-        if (isKnown(digest, hex)) {
-            return digest;
+        byte[] known = known(digest, hex);
+        if (known != null) {
+            return known;
         }
-        if (staged.putIfAbsent(hex, Boolean.TRUE) == null) {
-            // The digest is known before writing, so the file goes straight to its staged name.
-            try (FileChannel ch = create(staged(hex))) {
-                ByteBuffer b = ByteBuffer.wrap(data, 0, len);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
+        known = staged.putIfAbsent(hex, digest);
+        if (known != null) {
+            return known;
+        }
+        // The digest is known before writing, so the file goes straight to its staged name.
+        try (FileChannel ch = create(staged(hex))) {
+            ByteBuffer b = ByteBuffer.wrap(data, 0, len);
+            while (b.hasRemaining()) {
+                ch.write(b);
             }
-            fixMode(staged(hex));
-            bytesWritten.addAndGet(len);
-            writeback.written(len);
         }
+        fixMode(staged(hex));
+        bytesWritten.addAndGet(len);
+        writeback.written(len);
         return digest;
     }
 
@@ -120,15 +129,20 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    private boolean isKnown(byte[] digest, String hex) {
-        if (staged.containsKey(hex)) {
-            return true;
+    /** The canonical array of a digest this batch has staged or the store holds; null for a new one. */
+    private byte[] known(byte[] digest, String hex) {
+        byte[] c = staged.get(hex);
+        if (c == null) {
+            c = inStore.get(hex);
         }
-        if (store.contains(digest)) {
-            reused.incrementAndGet();
-            return true;
+        if (c == null && store.contains(digest)) {
+            c = inStore.putIfAbsent(hex, digest);
+            if (c == null) {
+                reused.incrementAndGet();
+                c = digest;
+            }
         }
-        return false;
+        return c;
     }
 
     /**
@@ -256,14 +270,18 @@ public final class Transaction implements AutoCloseable {
             channel.close();
             byte[] digest = hasher.digest();
             String hex = HexFormat.of().formatHex(digest);
-            if (!isKnown(digest, hex) && staged.putIfAbsent(hex, Boolean.TRUE) == null) {
+            byte[] known = known(digest, hex);
+            if (known == null) {
+                known = staged.putIfAbsent(hex, digest);
+            }
+            if (known == null) {
                 fixMode(tmp);
                 Files.move(tmp, staged(hex), StandardCopyOption.ATOMIC_MOVE);
                 bytesWritten.addAndGet(hasher.size());
-            } else {
-                Files.deleteIfExists(tmp);
+                return digest;
             }
-            return digest;
+            Files.deleteIfExists(tmp);
+            return known;
         }
 
         @Override

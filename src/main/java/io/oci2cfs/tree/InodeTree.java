@@ -32,6 +32,8 @@ final class InodeTree {
         private ContentRef content;
         private ByteString symlinkTarget;
         private int rdev;
+        /** Names this inode has in the tree, counted by {@link #toNode(boolean)} (fits the object's padding). */
+        private int names;
 
         private Inode(int mode, int layer) {
             this.mode = mode;
@@ -265,10 +267,18 @@ final class InodeTree {
      * it. Directory nlink is 2 plus the number of subdirectories, as on Linux filesystems.
      */
     Node toNode() {
-        Map<Inode, Integer> names = new IdentityHashMap<>();
-        countNames(root, names);
+        return toNode(false);
+    }
+
+    /**
+     * The tree as {@link Node}s. With {@code release}, each directory's entries are dropped here as soon as
+     * they are converted, so the two trees are never both whole in memory; this tree is empty afterwards.
+     */
+    Node toNode(boolean release) {
+        resetNames(root);
+        countNames(root);
         Map<Inode, Node> primaries = new IdentityHashMap<>();
-        Node rootNode = newNode(root, names);
+        Node rootNode = newNode(root);
         ArrayDeque<Map.Entry<Inode, Node>> queue = new ArrayDeque<>();
         queue.add(Map.entry(root, rootNode));
         while (!queue.isEmpty()) {
@@ -280,28 +290,41 @@ final class InodeTree {
                     dir.getValue().addChild(child.getKey(), Node.hardlink(inode.mode, primary));
                     continue;
                 }
-                Node node = dir.getValue().addChild(child.getKey(), newNode(inode, names));
+                Node node = dir.getValue().addChild(child.getKey(), newNode(inode));
                 if (inode.isDir()) {
                     queue.add(Map.entry(inode, node));
-                } else {
+                } else if (inode.names > 1) {
                     primaries.put(inode, node);
                 }
+            }
+            if (release) {
+                dir.getKey().children.clear();
             }
         }
         return rootNode;
     }
 
-    private static void countNames(Inode dir, Map<Inode, Integer> names) {
+    private static void resetNames(Inode dir) {
         for (Inode child : dir.children.values()) {
             if (child.isDir()) {
-                countNames(child, names);
+                resetNames(child);
             } else {
-                names.merge(child, 1, Integer::sum);
+                child.names = 0;
             }
         }
     }
 
-    private static Node newNode(Inode inode, Map<Inode, Integer> names) {
+    private static void countNames(Inode dir) {
+        for (Inode child : dir.children.values()) {
+            if (child.isDir()) {
+                countNames(child);
+            } else {
+                child.names++;
+            }
+        }
+    }
+
+    private static Node newNode(Inode inode) {
         Node node = new Node(inode.mode).uid(inode.uid).gid(inode.gid).mtime(inode.mtimeSec, inode.mtimeNsec)
                 .rdev(inode.rdev);
         inode.xattrs.forEach(node::setXattr);
@@ -309,7 +332,7 @@ final class InodeTree {
             int subdirs = (int) inode.children.values().stream().filter(Inode::isDir).count();
             return node.nlink(2 + subdirs);
         }
-        node.nlink(names.get(inode));
+        node.nlink(inode.names);
         if (inode.content != null) {
             node.size(inode.content.size());
             if (inode.content.inline() != null) {

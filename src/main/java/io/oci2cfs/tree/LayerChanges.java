@@ -16,7 +16,7 @@ public final class LayerChanges {
     static final ByteString OPAQUE = ByteString.of(".wh..wh..opq");
 
     private final String layer;
-    private final List<Change> changes = new ArrayList<>();
+    private List<Change> changes = new ArrayList<>();
 
     public LayerChanges(String layer) {
         this.layer = layer;
@@ -60,6 +60,13 @@ public final class LayerChanges {
         }
         changes.add(new Change.Whiteout(dir.length() == 0 ? hidden : dir.concat(ByteString.of("/")).concat(hidden)));
         return this;
+    }
+
+    /** Hands the changes over and leaves this change set empty. */
+    List<Change> takeChanges() {
+        List<Change> taken = changes;
+        changes = new ArrayList<>();
+        return taken;
     }
 
     static int lastSlash(ByteString path) {

@@ -17,19 +17,35 @@ public final class MergedTree {
 
     /** Applies the next layer up (the first call is the base layer). */
     public MergedTree apply(LayerChanges layer) {
+        apply(layer.layer(), layer.changes(), false);
+        return this;
+    }
+
+    /**
+     * As {@link #apply}, but empties {@code layer} while applying it, so that its changes are garbage as soon
+     * as the tree holds them (for large layers the two would otherwise be in memory together).
+     */
+    public MergedTree applyAndEmpty(LayerChanges layer) {
+        apply(layer.layer(), layer.takeChanges(), true);
+        return this;
+    }
+
+    private void apply(String layerName, List<Change> changes, boolean release) {
         int index = layers++;
-        List<Change> changes = layer.changes();
         for (Change c : changes) {
             if (c instanceof Change.Whiteout || c instanceof Change.Opaque) {
-                tree.hideLower(c, index, layer.layer());
+                tree.hideLower(c, index, layerName);
             }
         }
-        for (Change c : changes) {
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
             if (c instanceof Change.Entry || c instanceof Change.Hardlink) {
-                tree.apply(c, index, layer.layer());
+                tree.apply(c, index, layerName);
+            }
+            if (release) {
+                changes.set(i, null);
             }
         }
-        return this;
     }
 
     InodeTree inodes() {
@@ -39,5 +55,10 @@ public final class MergedTree {
     /** A fresh {@link Node} tree of the current state; see {@link InodeTree#toNode()} for hardlink layout. */
     public Node toNode() {
         return tree.toNode();
+    }
+
+    /** As {@link #toNode()}, freeing this tree as the new one is built; this tree is empty afterwards. */
+    public Node takeNode() {
+        return tree.toNode(true);
     }
 }

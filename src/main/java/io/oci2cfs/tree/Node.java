@@ -31,9 +31,7 @@ public final class Node {
     private byte[] content;
     private byte[] digest;
     private NavigableMap<ByteString, ByteString> xattrs;
-    private Map<ByteString, ByteString> xattrsView;
     private NavigableMap<ByteString, Node> children;
-    private Collection<Node> childrenView;
     private Node linkTarget;
     private boolean payloadFromDigest;
 
@@ -226,10 +224,9 @@ public final class Node {
         if (xattrs == null) {
             return Collections.emptyMap();
         }
-        if (xattrsView == null) {
-            xattrsView = Collections.unmodifiableMap(xattrs);
-        }
-        return xattrsView;
+        // A fresh view per call rather than a cached one: a field would cost every node of a million-file
+        // tree 4 bytes, and the view is cheap to make.
+        return Collections.unmodifiableMap(xattrs);
     }
 
     public Node setXattr(ByteString name, ByteString value) {
@@ -251,14 +248,12 @@ public final class Node {
         ByteString old = xattrs.remove(name);
         if (xattrs.isEmpty()) {
             xattrs = null;
-            xattrsView = null;
         }
         return old;
     }
 
     public void clearXattrs() {
         xattrs = null;
-        xattrsView = null;
     }
 
     /** The directory's entries sorted by name as unsigned bytes ({@code .} and {@code ..} are implicit). */
@@ -266,10 +261,7 @@ public final class Node {
         if (children == null) {
             return Collections.emptyList();
         }
-        if (childrenView == null) {
-            childrenView = Collections.unmodifiableCollection(children.values());
-        }
-        return childrenView;
+        return Collections.unmodifiableCollection(children.values());
     }
 
     public int childCount() {
@@ -315,7 +307,6 @@ public final class Node {
         if (children != null) {
             children.values().forEach(c -> c.parent = null);
             children = null;
-            childrenView = null;
         }
     }
 
