@@ -42,7 +42,7 @@ public final class BenchMain {
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
         String jo = System.getenv("OCI2CFS_JAVA_OPTS");
         // The same JVM flags as bin/oci2cfs gives convert, so the figures are what a user of the launcher gets.
-        this.javaOpts = List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Xlog:all=warning:stderr" : jo)
+        this.javaOpts = List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr" : jo)
                 .trim().split("\\s+"));
         if (opts.containsKey("threads")) {
             extraConvertArgs.addAll(List.of("--threads", opts.get("threads")));
@@ -88,6 +88,7 @@ public final class BenchMain {
         if (opts.containsKey("memory")) {
             b.memoryCases();
         }
+        b.emptyTrash();
     }
 
     private void header() throws IOException {
@@ -209,10 +210,12 @@ public final class BenchMain {
     }
 
     /**
-     * Makes room for a run's output by moving the previous run's out of the way; {@link #emptyTrash} deletes it
-     * later. Deleting right before a run would slow the run down: ext4 without a journal (as on this kind of
-     * VM) skips inodes deleted in the last 30-60 s when it allocates new ones ({@code recently_deleted()} in
-     * fs/ext4/ialloc.c), and that scan made file creation ten times slower (35 against 345 us per file).
+     * Makes room for a run's output by moving the previous run's out of the way; {@link #emptyTrash} deletes
+     * all of it when the bench ends. Deleting between runs would slow the next runs down: ext4 without a
+     * journal (as on this kind of VM) skips inodes deleted in the last 60 s, or 300 s once their inode-table
+     * block is dirty again, when it allocates new ones ({@code recently_deleted()} in fs/ext4/ialloc.c); that
+     * scan made file creation 10 to 25 times slower here (35 us per file before, 345 to 943 us after deleting
+     * some 30,000 files).
      */
     private Runnable clean(Path... paths) {
         return () -> {
@@ -233,19 +236,12 @@ public final class BenchMain {
 
     private final java.util.Set<Path> trashDirs = new java.util.LinkedHashSet<>();
 
-    /** Deletes the outputs {@link #clean} set aside, then waits until ext4 no longer counts them as recent. */
-    private void emptyTrash() throws IOException, InterruptedException {
-        if (trashDirs.isEmpty()) {
-            return;
-        }
+    /** Deletes the outputs {@link #clean} set aside; called once, when every case has run. */
+    private void emptyTrash() throws IOException {
         for (Path t : trashDirs) {
             DataSet.deleteTree(t);
         }
         trashDirs.clear();
-        if (!quick) {
-            System.err.println("bench: waiting 65 s after deleting the outputs of the last case (see clean())");
-            Thread.sleep(65_000);
-        }
     }
 
     private List<String> java(List<String> extraJvm, String... args) {
@@ -333,7 +329,6 @@ public final class BenchMain {
             rows.add(mkcfs);
         }
         runInterleaved(rows, reps);
-        emptyTrash();
         Sample first = convert.samples.get(0);
         JsonNode report = first.exit() == 0 ? JSON.readTree(first.out()) : null;
         long tarBytes = report == null ? blobs.stream().mapToLong(BenchMain::size).sum() : report.get("bytesUnpacked").asLong();
@@ -467,7 +462,6 @@ public final class BenchMain {
         }
         int n = quick ? 3 : 5;
         runInterleaved(rows, n);
-        emptyTrash();
         long lines;
         try (var s = Files.lines(dump, StandardCharsets.ISO_8859_1)) {
             lines = s.count();
@@ -494,16 +488,22 @@ public final class BenchMain {
         Path manyLayer = DataSet.ensureManyFilesLayer(work, many);
         System.out.printf("%n== memory (one run each)%n");
         System.out.printf("   %-48s %7s %7s %8s  %s%n", "case", "wall s", "cpu s", "RSS MiB", "result");
-        memoryCase(String.format("one %d MiB file, -Xmx128m", huge >> 20), hugeLayer, "-Xmx128m",
+        memoryCase(String.format("one %d MiB file, -Xmx128m", huge >> 20), hugeLayer, List.of("-Xmx128m"),
                 rep -> rep.get("files").asLong() == 1 && rep.get("bytesStored").asLong() == huge);
-        memoryCase(String.format("%,d small files, -Xmx1g", many), manyLayer, "-Xmx1g",
+        memoryCase(String.format("%,d small files, -Xmx1g", many), manyLayer, List.of("-Xmx1g"),
                 rep -> rep.get("files").asLong() == many);
+        // 300 bytes per file of old generation, plus a small young one: a pass bounds everything the heap holds
+        // at its peak (the JVM's own objects included) to 300 B per file.
+        long oldGen = ((long) many * 300 + (1 << 20) - 1) >> 20;
+        String heap = "-Xmx" + (oldGen + 24) + "m";
+        memoryCase(String.format("%,d small files, 300 B each: %s -Xmn24m", many, heap), manyLayer,
+                List.of(heap, "-Xmn24m"), rep -> rep.get("files").asLong() == many);
     }
 
-    private void memoryCase(String label, Path layer, String xmx, java.util.function.Predicate<JsonNode> check)
+    private void memoryCase(String label, Path layer, List<String> jvm, java.util.function.Predicate<JsonNode> check)
             throws Exception {
         clean(run.resolve("objects"), run.resolve("out.cfs")).run();
-        Sample s = timed(convert(List.of(xmx), layer.toString()));
+        Sample s = timed(convert(jvm, layer.toString()));
         boolean pass = false;
         String why = "exit " + s.exit();
         if (s.exit() == 0) {
@@ -514,7 +514,6 @@ public final class BenchMain {
         System.out.printf("   %-48s %7.2f %7.2f %8d  %s (%s)%n", label, s.wall(), s.cpu(), s.rssKb() / 1024,
                 pass ? "PASS" : "FAIL", why);
         clean(run.resolve("objects"), run.resolve("out.cfs")).run();
-        emptyTrash();
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------
