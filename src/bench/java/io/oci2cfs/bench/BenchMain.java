@@ -42,7 +42,8 @@ public final class BenchMain {
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
         String jo = System.getenv("OCI2CFS_JAVA_OPTS");
         // The same JVM flags as bin/oci2cfs gives convert, so the figures are what a user of the launcher gets.
-        this.javaOpts = List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr" : jo)
+        this.javaOpts = List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m -XX:InlineSmallCode=500 -XX:MaxInlineSize=20 -XX:FreqInlineSize=100"
+                + " --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr" : jo)
                 .trim().split("\\s+"));
         if (opts.containsKey("threads")) {
             extraConvertArgs.addAll(List.of("--threads", opts.get("threads")));
