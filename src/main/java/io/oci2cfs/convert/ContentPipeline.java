@@ -18,8 +18,8 @@ import reactor.core.scheduler.Schedulers;
  * Moves file contents from the parsing thread to hashing workers.
  *
  * <p>The parsing thread calls {@link #submit} for each regular file, naming the {@link ContentSlots} slot
- * that is to receive the file's {@link ContentRef}; the bytes are handed over in chunks and hashed and stored by a fixed pool
- * of workers taking jobs in arrival order. Chunks in flight are bounded by a byte budget: when the workers
+ * that is to receive the file's {@link ContentRef}; the bytes are handed over in chunks and hashed and stored
+ * by a fixed pool of workers taking jobs in arrival order. Chunks in flight are bounded by a byte budget: when the workers
  * fall behind, the parser blocks (back-pressure), so memory does not grow with file sizes. A file that fits
  * in one chunk is hashed in memory before anything is written, so content the store already has is never
  * written again.
@@ -60,7 +60,7 @@ public final class ContentPipeline implements AutoCloseable {
      * goes to slot {@code slot} of {@code slots} once it is hashed and stored (at once for inline content).
      * {@code what} names the file in errors.
      */
-    public void submit(String what, long size, InputStream content, ContentSlots slots, int slot) throws IOException {
+    void submit(String what, long size, InputStream content, ContentSlots slots, int slot) throws IOException {
         if (ContentRef.fitsInline(size)) {
             slots.put(slot, ContentRef.inline(readFully(what, content, (int) size)));
             return;
