@@ -13,6 +13,7 @@ import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.FileMode;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -280,16 +280,16 @@ public final class Converter {
     /** Publishes the objects the trees refer to; the set of them is garbage before the image is written. */
     private static Transaction.Summary commitReferenced(Transaction tx, Node root, List<Node> perLayer)
             throws IOException {
-        Set<String> referenced = new HashSet<>();
+        Set<ObjectDigest> referenced = new HashSet<>();
         collectDigests(root, referenced);
         perLayer.forEach(t -> collectDigests(t, referenced));
         return tx.commit(referenced);
     }
 
-    private static void collectDigests(Node root, Set<String> out) {
+    private static void collectDigests(Node root, Set<ObjectDigest> out) {
         TreeFilters.forEachInode(root, n -> {
             if (n.digest() != null && n.content() == null && FileMode.isReg(n.mode())) {
-                out.add(HexFormat.of().formatHex(n.digest()));
+                out.add(new ObjectDigest(n.digest()));
             }
         });
     }

@@ -3,6 +3,7 @@ package io.oci2cfs.directory;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.linux.RawPaths;
 import io.oci2cfs.linux.Xattrs;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ByteString;
@@ -83,8 +84,8 @@ public final class DirectoryScanner {
      * Stages each external file in {@code tx} (in parallel) and returns their digests as lowercase hex. A
      * file that changed since it was hashed fails.
      */
-    public static java.util.Set<String> stage(Scanned scanned, Transaction tx, int threads) throws IOException {
-        java.util.Set<String> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    public static java.util.Set<ObjectDigest> stage(Scanned scanned, Transaction tx, int threads) throws IOException {
+        java.util.Set<ObjectDigest> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
         parallel(scanned.externalFiles(), threads, f -> {
             try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
                 in.transferTo(o);
@@ -92,7 +93,7 @@ public final class DirectoryScanner {
                 if (!java.util.Arrays.equals(digest, f.node().digest())) {
                     throw new IOException(f.path() + ": changed while being copied into the store");
                 }
-                digests.add(java.util.HexFormat.of().formatHex(digest));
+                digests.add(new ObjectDigest(digest));
             }
         });
         return digests;

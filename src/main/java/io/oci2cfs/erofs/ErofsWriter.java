@@ -512,11 +512,48 @@ public final class ErofsWriter {
 
     private void buildSharedXattrs() {
         Map<Xattr, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        // The metacopy and redirect xattrs of external files are counted by sorting their digests (and by
+        // payload where it is not the digest's object path) rather than made and hashed: in a tree of a million
+        // files with distinct contents each would otherwise leave two values and two map entries behind.
+        List<byte[]> metacopies = new ArrayList<>();
+        List<byte[]> redirectsByDigest = new ArrayList<>();
+        Map<ByteString, Integer> redirectsByPayload = new HashMap<>();
+        int noDigest = 0;
+        for (int i = 0; i < count; i++) {
+            Node n = nodes[i];
+            if (isExternal(n)) {
+                if (n.digest() == null) {
+                    noDigest++;
+                } else {
+                    metacopies.add(n.digest());
+                }
+                if (n.hasPayloadFromDigest()) {
+                    redirectsByDigest.add(n.digest());
+                } else if (n.payload() != null && n.payload().length() > 0) {
+                    redirectsByPayload.merge(n.payload(), 1, Integer::sum);
+                }
+            }
+        }
         parallelFor(0, count, i -> {
+            Node n = nodes[i];
+            boolean external = isExternal(n);
+            if (external && n.xattrs().isEmpty()) {
+                return; // see rewrittenXattrs: metacopy and redirect are all such a file has
+            }
             for (Xattr x : xattrsOf(i)) {
-                counts.merge(x, 1, Integer::sum);
+                if (!(external && (x.name().equals(METACOPY) || x.name().equals(REDIRECT)))) {
+                    counts.merge(x, 1, Integer::sum);
+                }
             }
         });
+        redirectsByPayload.forEach((p, c) -> counts.merge(new Xattr(REDIRECT, SLASH.concat(p)), c, Integer::sum));
+        // A value seen once stays out of the counts unless something else has the same xattr.
+        if (noDigest > 0) {
+            mergeIfShared(counts, new Xattr(METACOPY, EMPTY), noDigest);
+        }
+        forEachRun(metacopies, (d, c) -> mergeIfShared(counts, new Xattr(METACOPY, metacopy(d)), c));
+        forEachRun(redirectsByDigest, (d, c) -> mergeIfShared(counts,
+                new Xattr(REDIRECT, SLASH.concat(ByteString.wrap(Node.objectPath(d)))), c));
         for (Map.Entry<Xattr, Integer> e : counts.entrySet()) {
             if (e.getValue() > 1) {
                 sharedTable.add(e.getKey());
@@ -539,6 +576,26 @@ public final class ErofsWriter {
             off += entrySize(x);
         }
         sharedSize = off;
+    }
+
+    /** Sorts the digests and calls {@code run} once per distinct digest with how often it occurs. */
+    private static void forEachRun(List<byte[]> digests, java.util.function.ObjIntConsumer<byte[]> run) {
+        byte[][] sorted = digests.toArray(new byte[0][]);
+        digests.clear();
+        Arrays.parallelSort(sorted, Arrays::compareUnsigned);
+        for (int start = 0, end; start < sorted.length; start = end) {
+            end = start + 1;
+            while (end < sorted.length && Arrays.equals(sorted[start], sorted[end])) {
+                end++;
+            }
+            run.accept(sorted[start], end - start);
+        }
+    }
+
+    private static void mergeIfShared(Map<Xattr, Integer> counts, Xattr x, int count) {
+        if (count > 1 || counts.containsKey(x)) {
+            counts.merge(x, count, Integer::sum);
+        }
     }
 
     /** Splits a node's xattrs into shared references (at most 128) and inline entries, both in name order. */

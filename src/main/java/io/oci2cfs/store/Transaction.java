@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,12 +28,12 @@ public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
     /**
-     * Digests staged in this batch and digests found in the store, by hex. The values are the one array each
-     * digest is returned as, whichever file it came from: an image where many files share contents then
+     * Digests staged in this batch and digests found in the store. Each maps to itself: its array is the one
+     * the digest is returned as, whichever file it came from, so an image where many files share contents
      * holds each digest once (a million small files of thirty thousand contents: 46 MB less).
      */
-    private final ConcurrentHashMap<String, byte[]> staged = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, byte[]> inStore = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ObjectDigest, ObjectDigest> staged = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ObjectDigest, ObjectDigest> inStore = new ConcurrentHashMap<>();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
@@ -75,16 +74,15 @@ public final class Transaction implements AutoCloseable {
 
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
     public byte[] put(byte[] data, int len) throws IOException {
-        byte[] digest = FsVerityHasher.digestOf(data, len);
-        String hex = HexFormat.of().formatHex(digest);
-        byte[] known = known(digest, hex);
-        if (known != null) {
-            return known;
+        ObjectDigest digest = new ObjectDigest(FsVerityHasher.digestOf(data, len));
+        ObjectDigest known = known(digest);
+        if (known == null) {
+            known = staged.putIfAbsent(digest, digest);
         }
-        known = staged.putIfAbsent(hex, digest);
         if (known != null) {
-            return known;
+            return known.bytes();
         }
+        String hex = digest.hex();
         // The digest is known before writing, so the file goes straight to its staged name.
         try (FileChannel ch = create(staged(hex))) {
             ByteBuffer b = ByteBuffer.wrap(data, 0, len);
@@ -95,7 +93,7 @@ public final class Transaction implements AutoCloseable {
         fixMode(staged(hex));
         bytesWritten.addAndGet(len);
         writeback.written(len);
-        return digest;
+        return digest.bytes();
     }
 
     /** Starts an object streamed in chunks; its digest is known at {@link StreamedObject#finish()}. */
@@ -129,14 +127,14 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    /** The canonical array of a digest this batch has staged or the store holds; null for a new one. */
-    private byte[] known(byte[] digest, String hex) {
-        byte[] c = staged.get(hex);
+    /** The canonical instance of a digest this batch has staged or the store holds; null for a new one. */
+    private ObjectDigest known(ObjectDigest digest) {
+        ObjectDigest c = staged.get(digest);
         if (c == null) {
-            c = inStore.get(hex);
+            c = inStore.get(digest);
         }
-        if (c == null && store.contains(digest)) {
-            c = inStore.putIfAbsent(hex, digest);
+        if (c == null && store.contains(digest.bytes())) {
+            c = inStore.putIfAbsent(digest, digest);
             if (c == null) {
                 reused.incrementAndGet();
                 c = digest;
@@ -146,10 +144,10 @@ public final class Transaction implements AutoCloseable {
     }
 
     /**
-     * Publishes the staged objects whose digests (lowercase hex) {@code keep} holds: fsync, rename into
-     * {@code xx/<62 hex>}, fsync the directories; everything else staged is deleted.
+     * Publishes the staged objects whose digests {@code keep} holds: fsync, rename into {@code xx/<62 hex>},
+     * fsync the directories; everything else staged is deleted.
      */
-    public Summary commit(Set<String> keep) throws IOException {
+    public Summary commit(Set<ObjectDigest> keep) throws IOException {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
         }
@@ -161,9 +159,9 @@ public final class Transaction implements AutoCloseable {
         ConcurrentHashMap<Path, Path> madeDirs = new ConcurrentHashMap<>();
         long added;
         try {
-            added = staged.keySet().parallelStream().filter(keep::contains).filter(hex -> {
+            added = staged.keySet().parallelStream().filter(keep::contains).filter(d -> {
                 try {
-                    return publish(hex, madeDirs);
+                    return publish(d.hex(), madeDirs);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -193,9 +191,9 @@ public final class Transaction implements AutoCloseable {
      * that images can be mounted with {@code verity=require}. Best effort: the first object the filesystem
      * refuses (no verity support there) stops the attempts.
      */
-    private void enableVerity(Set<String> keep) throws IOException {
-        for (String hex : staged.keySet()) {
-            if (keep.contains(hex) && !io.oci2cfs.linux.FsVerity.enable(staged(hex))) {
+    private void enableVerity(Set<ObjectDigest> keep) throws IOException {
+        for (ObjectDigest d : staged.keySet()) {
+            if (keep.contains(d) && !io.oci2cfs.linux.FsVerity.enable(staged(d.hex()))) {
                 return;
             }
         }
@@ -206,8 +204,8 @@ public final class Transaction implements AutoCloseable {
             io.oci2cfs.linux.SyncFs.sync(staging);
         } catch (IOException | UnsatisfiedLinkError | NoClassDefFoundError e) {
             // No syncfs here: fall back to one fsync per staged file and per directory.
-            for (String hex : staged.keySet()) {
-                Path p = staged(hex);
+            for (ObjectDigest d : staged.keySet()) {
+                Path p = staged(d.hex());
                 if (Files.exists(p)) {
                     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                         ch.force(true);
@@ -227,6 +225,9 @@ public final class Transaction implements AutoCloseable {
         }
         finished = true;
         writeback.close();
+        // The caller may keep this open while it writes the image; what was staged is of no use by then.
+        staged.clear();
+        inStore.clear();
         try (Stream<Path> s = Files.walk(staging)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);
@@ -268,20 +269,19 @@ public final class Transaction implements AutoCloseable {
         public byte[] finish() throws IOException {
             done = true;
             channel.close();
-            byte[] digest = hasher.digest();
-            String hex = HexFormat.of().formatHex(digest);
-            byte[] known = known(digest, hex);
+            ObjectDigest digest = new ObjectDigest(hasher.digest());
+            ObjectDigest known = known(digest);
             if (known == null) {
-                known = staged.putIfAbsent(hex, digest);
+                known = staged.putIfAbsent(digest, digest);
             }
             if (known == null) {
                 fixMode(tmp);
-                Files.move(tmp, staged(hex), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, staged(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
                 bytesWritten.addAndGet(hasher.size());
-                return digest;
+                return digest.bytes();
             }
             Files.deleteIfExists(tmp);
-            return known;
+            return known.bytes();
         }
 
         @Override

@@ -146,7 +146,13 @@ public final class Node {
         return this;
     }
 
-    private static byte[] objectPath(byte[] digest) {
+    /** Whether {@link #payload()} is the digest's object path, made on each call (see {@link #payloadFromDigest()}). */
+    public boolean hasPayloadFromDigest() {
+        return payloadFromDigest && digest != null;
+    }
+
+    /** The object-store path of a digest, {@code xx/<62 hex>}, as bytes. */
+    public static byte[] objectPath(byte[] digest) {
         byte[] out = new byte[65];
         final byte[] hex = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
         int o = 0;

@@ -17,7 +17,7 @@ final class StoreCheck {
     /** Puts one object into the store through a transaction, as another image would have. */
     static void addObject(java.nio.file.Path objects, byte[] data) throws java.io.IOException {
         try (io.oci2cfs.store.Transaction tx = new io.oci2cfs.store.ObjectStore(objects).begin()) {
-            tx.commit(java.util.Set.of(java.util.HexFormat.of().formatHex(tx.put(data, data.length))));
+            tx.commit(java.util.Set.of(new io.oci2cfs.store.ObjectDigest(tx.put(data, data.length))));
         }
     }
 

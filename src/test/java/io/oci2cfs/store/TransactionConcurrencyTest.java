@@ -49,13 +49,14 @@ class TransactionConcurrencyTest {
                 tx.close();
             }
             Transaction tx = store.begin();
-            Set<String> keep = new java.util.HashSet<>();
+            Set<ObjectDigest> keep = new java.util.HashSet<>();
             for (byte[] c : contents) {
-                keep.add(java.util.HexFormat.of().formatHex(tx.put(c, c.length)));
+                keep.add(new ObjectDigest(tx.put(c, c.length)));
             }
             tx.commit(keep);
             try (var files = Files.list(store.root().resolve("5a"))) {
-                assertThat(files.map(p -> "5a" + p.getFileName()).collect(Collectors.toSet())).isEqualTo(keep);
+                assertThat(files.map(p -> "5a" + p.getFileName()).collect(Collectors.toSet()))
+                        .isEqualTo(keep.stream().map(ObjectDigest::hex).collect(Collectors.toSet()));
             }
         } finally {
             pool.shutdownNow();
