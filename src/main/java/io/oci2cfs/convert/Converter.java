@@ -13,7 +13,6 @@ import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
-import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.FileMode;
@@ -28,11 +27,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -277,19 +274,18 @@ public final class Converter {
         }
     }
 
-    /** Publishes the objects the trees refer to; the set of them is garbage before the image is written. */
+    /** Publishes the objects the trees refer to (marking them in the transaction: no set of them is built). */
     private static Transaction.Summary commitReferenced(Transaction tx, Node root, List<Node> perLayer)
             throws IOException {
-        Set<ObjectDigest> referenced = new HashSet<>();
-        collectDigests(root, referenced);
-        perLayer.forEach(t -> collectDigests(t, referenced));
-        return tx.commit(referenced);
+        keepDigests(root, tx);
+        perLayer.forEach(t -> keepDigests(t, tx));
+        return tx.commit();
     }
 
-    private static void collectDigests(Node root, Set<ObjectDigest> out) {
+    private static void keepDigests(Node root, Transaction tx) {
         TreeFilters.forEachInode(root, n -> {
             if (n.digest() != null && n.content() == null && FileMode.isReg(n.mode())) {
-                out.add(new ObjectDigest(n.digest()));
+                tx.keep(n.digest());
             }
         });
     }

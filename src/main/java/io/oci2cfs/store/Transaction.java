@@ -34,6 +34,8 @@ public final class Transaction implements AutoCloseable {
      */
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> staged = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> inStore = new ConcurrentHashMap<>();
+    /** Staged digests the caller will keep ({@link #keep}): moved here from {@link #staged}, so a keep set costs nothing. */
+    private final ConcurrentHashMap<ObjectDigest, ObjectDigest> kept = new ConcurrentHashMap<>();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
@@ -131,6 +133,9 @@ public final class Transaction implements AutoCloseable {
     private ObjectDigest known(ObjectDigest digest) {
         ObjectDigest c = staged.get(digest);
         if (c == null) {
+            c = kept.get(digest);
+        }
+        if (c == null) {
             c = inStore.get(digest);
         }
         if (c == null && store.contains(digest.bytes())) {
@@ -144,22 +149,41 @@ public final class Transaction implements AutoCloseable {
     }
 
     /**
-     * Publishes the staged objects whose digests {@code keep} holds: fsync, rename into {@code xx/<62 hex>},
-     * fsync the directories; everything else staged is deleted.
+     * Marks an object for {@link #commit()} to publish. Digests this batch did not stage (already in the
+     * store, or never put) are ignored. Call once the puts are done.
      */
+    public void keep(byte[] digest) {
+        ObjectDigest d = staged.remove(new ObjectDigest(digest));
+        if (d != null) {
+            kept.put(d, d);
+        }
+    }
+
+    /** Marks the objects {@code keep} holds, then {@link #commit()}s. */
     public Summary commit(Set<ObjectDigest> keep) throws IOException {
+        for (ObjectDigest d : keep) {
+            keep(d.bytes());
+        }
+        return commit();
+    }
+
+    /**
+     * Publishes the objects marked with {@link #keep}: fsync, rename into {@code xx/<62 hex>}, fsync the
+     * directories; everything else staged is deleted.
+     */
+    public Summary commit() throws IOException {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
         }
         writeback.close();
-        enableVerity(keep);
+        enableVerity();
         // Durability once for the whole batch: the staged data first, then the renames that publish it.
         syncFilesystem();
         // Renames in different prefix directories do not contend, so they run on all cores.
         ConcurrentHashMap<Path, Path> madeDirs = new ConcurrentHashMap<>();
         long added;
         try {
-            added = staged.keySet().parallelStream().filter(keep::contains).filter(d -> {
+            added = kept.keySet().parallelStream().filter(d -> {
                 try {
                     return publish(d.hex(), madeDirs);
                 } catch (IOException e) {
@@ -191,9 +215,9 @@ public final class Transaction implements AutoCloseable {
      * that images can be mounted with {@code verity=require}. Best effort: the first object the filesystem
      * refuses (no verity support there) stops the attempts.
      */
-    private void enableVerity(Set<ObjectDigest> keep) throws IOException {
-        for (ObjectDigest d : staged.keySet()) {
-            if (keep.contains(d) && !io.oci2cfs.linux.FsVerity.enable(staged(d.hex()))) {
+    private void enableVerity() throws IOException {
+        for (ObjectDigest d : kept.keySet()) {
+            if (!io.oci2cfs.linux.FsVerity.enable(staged(d.hex()))) {
                 return;
             }
         }
@@ -204,7 +228,7 @@ public final class Transaction implements AutoCloseable {
             io.oci2cfs.linux.SyncFs.sync(staging);
         } catch (IOException | UnsatisfiedLinkError | NoClassDefFoundError e) {
             // No syncfs here: fall back to one fsync per staged file and per directory.
-            for (ObjectDigest d : staged.keySet()) {
+            for (ObjectDigest d : kept.keySet()) {
                 Path p = staged(d.hex());
                 if (Files.exists(p)) {
                     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -227,6 +251,7 @@ public final class Transaction implements AutoCloseable {
         writeback.close();
         // The caller may keep this open while it writes the image; what was staged is of no use by then.
         staged.clear();
+        kept.clear();
         inStore.clear();
         try (Stream<Path> s = Files.walk(staging)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
