@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.convert.ErrorText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +20,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println(cmd.getCommandName() + ": " + Errors.describe(e));
+            cmd.getErr().println(cmd.getCommandName() + ": " + ErrorText.of(e));
             cmd.getErr().flush();
             return 1;
         });

@@ -72,8 +72,12 @@ public final class LayerReader {
             try {
                 // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
                 if (compression != Compression.NONE) {
-                    decompressed = decompressAhead ? decompressAhead(compression, raw)
-                            : compression.decompress(new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER));
+                    // Closed below, which frees zstd's native decoder; the shield keeps the caller's blob open.
+                    InputStream decoder = compression.decompress(
+                            new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER));
+                    decompressed = decompressAhead
+                            ? new ReadAheadStream(decoder, READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS, "oci2cfs-decompress")
+                            : decoder;
                 }
                 tar = decompressed == null ? raw : new DigestingInputStream(decompressed);
             } catch (IOException e) {
@@ -98,16 +102,6 @@ public final class LayerReader {
                 decompressed.close();
             }
         }
-    }
-
-    /**
-     * Decompresses on a thread of its own, a buffer ahead of the tar parser: one stream cannot be decompressed
-     * in parallel, so the parser, the diff_id and everything downstream must keep up with that thread rather
-     * than take turns with it.
-     */
-    private static InputStream decompressAhead(Compression compression, InputStream raw) throws IOException {
-        InputStream decoder = compression.decompress(new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER));
-        return new ReadAheadStream(decoder, READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS, "oci2cfs-decompress");
     }
 
     /** The tar parser, told to capture PAX data and to tell a clean end from a cut-off header. */

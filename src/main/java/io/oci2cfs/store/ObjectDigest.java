@@ -1,7 +1,6 @@
 package io.oci2cfs.store;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * An object's fs-verity digest as a set or map key: equal by content, sharing the caller's array (never
@@ -16,7 +15,7 @@ public record ObjectDigest(byte[] bytes) {
     }
 
     public String hex() {
-        return HexFormat.of().formatHex(bytes);
+        return io.oci2cfs.fsverity.FsVerityHasher.hex(bytes);
     }
 
     @Override

@@ -185,7 +185,7 @@ public final class Transaction implements AutoCloseable {
         try {
             added = kept.keySet().parallelStream().filter(d -> {
                 try {
-                    return publish(d.hex(), madeDirs);
+                    return publish(d, madeDirs);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -201,12 +201,13 @@ public final class Transaction implements AutoCloseable {
     }
 
     /** Renames one staged object into {@code xx/<62 hex>}; false when the store already has it. */
-    private boolean publish(String hex, ConcurrentHashMap<Path, Path> madeDirs) throws IOException {
-        Path target = directoryOnce(madeDirs, store.root().resolve(hex.substring(0, 2))).resolve(hex.substring(2));
+    private boolean publish(ObjectDigest d, ConcurrentHashMap<Path, Path> madeDirs) throws IOException {
+        Path target = store.pathOf(d.bytes());
+        directoryOnce(madeDirs, target.getParent());
         if (Files.exists(target)) {
             return false;
         }
-        Files.move(staged(hex), target, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
         return true;
     }
 
