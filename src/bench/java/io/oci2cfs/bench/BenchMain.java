@@ -42,14 +42,37 @@ public final class BenchMain {
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
         String jo = System.getenv("OCI2CFS_JAVA_OPTS");
         // The same JVM flags as bin/oci2cfs gives convert, so the figures are what a user of the launcher gets.
-        this.javaOpts = List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m -XX:InlineSmallCode=500 -XX:MaxInlineSize=20 -XX:FreqInlineSize=100"
+        List<String> flags = new ArrayList<>(List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m -XX:InlineSmallCode=500 -XX:MaxInlineSize=20 -XX:FreqInlineSize=100"
                 + " --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr" : jo)
-                .trim().split("\\s+"));
+                .trim().split("\\s+")));
+        flags.addAll(classDataSharing(jar));
+        this.javaOpts = List.copyOf(flags);
         if (opts.containsKey("threads")) {
             extraConvertArgs.addAll(List.of("--threads", opts.get("threads")));
         }
         this.mkcomposefs = tool(System.getenv().getOrDefault("MKCOMPOSEFS", "mkcomposefs"));
         this.umoci = tool(System.getenv().getOrDefault("UMOCI", "umoci"));
+    }
+
+    /**
+     * The launcher's class-data-sharing archive, made by running it once (it makes one per jar), so that
+     * convert starts as it does for a user of bin/oci2cfs; no flags when it could not be made.
+     */
+    private static List<String> classDataSharing(Path jar) {
+        Path jsa = jar.resolveSibling("oci2cfs.jsa");
+        Path launcher = jar.getParent().getParent().resolve("bin/oci2cfs");
+        try {
+            new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        return Files.isRegularFile(jsa)
+                ? List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off:stderr", "-Xlog:cds+dynamic=off:stderr")
+                : List.of();
     }
 
     public static void main(String[] args) throws Exception {

@@ -2,6 +2,7 @@ package io.oci2cfs.store;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,20 +10,24 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
  * A batch of new objects that becomes visible all at once.
  *
- * <p>New objects are written into a private staging directory inside the store (named by digest, so that
- * nothing there is ever misnamed) without a sync per file. {@link #commit} makes the ones the caller keeps
- * durable in one pass, renames them into place and drops the rest, so a conversion whose upper layers delete
- * files leaves no unreferenced objects behind; {@link #close} without commit drops everything staged. Other
- * processes using the same store never see a staged object.
+ * <p>New objects are written into a private staging directory inside the store, laid out like the store
+ * ({@code xx/<62 hex>}, so that nothing there is ever misnamed), without a sync per file. {@link #commit}
+ * makes the ones the caller keeps durable in one pass, moves them into place and drops the rest, so a
+ * conversion whose upper layers delete files leaves no unreferenced objects behind; {@link #close} without
+ * commit drops everything staged. Other processes using the same store never see a staged object.
  */
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
@@ -43,6 +48,10 @@ public final class Transaction implements AutoCloseable {
     private final boolean umaskKeepsMode;
     private final ConcurrentHashMap<Path, Path> stagingDirs = new ConcurrentHashMap<>();
     private final EarlyWriteback writeback;
+    /** Deletes, from the commit on, the staged objects nobody keeps; {@link #close} waits for it. */
+    private Thread dropper;
+    private static final int DELETE_THREADS = 8;
+    private volatile IOException dropFailure;
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
@@ -108,7 +117,7 @@ public final class Transaction implements AutoCloseable {
      * all create files in one directory (its lock serializes them).
      */
     private Path staged(String hex) throws IOException {
-        return directoryOnce(stagingDirs, staging.resolve(hex.substring(0, 2))).resolve(hex);
+        return directoryOnce(stagingDirs, staging.resolve(hex.substring(0, 2))).resolve(hex.substring(2));
     }
 
     /**
@@ -168,47 +177,149 @@ public final class Transaction implements AutoCloseable {
     }
 
     /**
-     * Publishes the objects marked with {@link #keep}: fsync, rename into {@code xx/<62 hex>}, fsync the
-     * directories; everything else staged is deleted.
+     * Publishes the objects marked with {@link #keep}: fsync, move into {@code xx/<62 hex>}, fsync again.
+     * The other staged objects are deleted in the background; {@link #close} waits for that.
      */
     public Summary commit() throws IOException {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
         }
         writeback.close();
+        dropUnkept();
         enableVerity();
         // Durability once for the whole batch: the staged data first, then the renames that publish it.
-        syncFilesystem();
-        // Renames in different prefix directories do not contend, so they run on all cores.
-        ConcurrentHashMap<Path, Path> madeDirs = new ConcurrentHashMap<>();
-        long added;
-        try {
-            added = kept.keySet().parallelStream().filter(d -> {
-                try {
-                    return publish(d, madeDirs);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).count();
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
+        syncFilesystem(false);
+        long added = publishByPrefix();
         if (added > 0) {
-            syncFilesystem();
+            syncFilesystem(true);
         }
-        close();
+        finish();
         return new Summary(added, reused.get(), bytesWritten.get());
     }
 
-    /** Renames one staged object into {@code xx/<62 hex>}; false when the store already has it. */
-    private boolean publish(ObjectDigest d, ConcurrentHashMap<Path, Path> madeDirs) throws IOException {
-        Path target = store.pathOf(d.bytes());
-        directoryOnce(madeDirs, target.getParent());
-        if (Files.exists(target)) {
+    private void finish() {
+        finished = true;
+        writeback.close();
+        staged.clear();
+        kept.clear();
+        inStore.clear();
+    }
+
+    /**
+     * Moves the staged objects nobody keeps out of the prefix directories, so that those hold only objects to
+     * publish, and deletes them on other threads meanwhile. The unlinks are what costs: on ext4 mounted with
+     * {@code discard}, each unlink of a file whose blocks are on disk waits for the device (5,950 dropped
+     * objects of a 5-layer image: 1.9 s from one thread), while a rename is a tenth of that.
+     */
+    private void dropUnkept() throws IOException {
+        if (staged.isEmpty()) {
+            return;
+        }
+        Path drop = Files.createDirectory(staging.resolve(".drop"));
+        List<Path> dropped = new ArrayList<>(staged.size());
+        for (ObjectDigest d : staged.keySet()) {
+            dropped.add(drop.resolve(d.hex()));
+        }
+        forEachParallel(dropped.stream(), p -> {
+            String hex = p.getFileName().toString();
+            Files.move(staged(hex), p, StandardCopyOption.ATOMIC_MOVE);
+        });
+        dropper = new Thread(() -> {
+            try {
+                deleteFromThreads(dropped);
+            } catch (IOException e) {
+                dropFailure = e;
+            }
+        }, "oci2cfs-drop-unkept");
+        dropper.start();
+    }
+
+    /**
+     * Unlinks from several threads: on a {@code discard} mount a few unlinks in flight overlap their waits
+     * (4,000 files of 25 KB: 1.25 s from one thread, 0.8-0.9 s from 4 to 16; ext4 on this kind of VM).
+     */
+    private static void deleteFromThreads(List<Path> files) throws IOException {
+        ForkJoinPool pool = new ForkJoinPool(DELETE_THREADS);
+        try {
+            // A parallel stream started inside a pool of its own runs on that pool, not on the common one.
+            pool.submit(() -> {
+                forEachParallel(files.stream(), Files::deleteIfExists);
+                return null;
+            }).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while deleting unused objects");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * Moves each staged prefix directory into the store whole when the store has none of that name (a new
+     * store: 256 renames instead of one per object), and otherwise renames its objects one by one.
+     */
+    private long publishByPrefix() throws IOException {
+        java.util.Map<String, List<ObjectDigest>> byPrefix = new java.util.HashMap<>();
+        for (ObjectDigest d : kept.keySet()) {
+            byPrefix.computeIfAbsent(d.hex().substring(0, 2), k -> new ArrayList<>()).add(d);
+        }
+        AtomicLong added = new AtomicLong();
+        forEachParallel(byPrefix.entrySet().stream(), e -> {
+            Path from = staging.resolve(e.getKey());
+            Path to = store.root().resolve(e.getKey());
+            if (Files.notExists(to) && renameDirectory(from, to)) {
+                added.addAndGet(e.getValue().size());
+                return;
+            }
+            Files.createDirectories(to);
+            for (ObjectDigest d : e.getValue()) {
+                Path target = to.resolve(d.hex().substring(2));
+                if (Files.notExists(target)) {
+                    Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
+                    added.incrementAndGet();
+                }
+            }
+        });
+        return added.get();
+    }
+
+    /** False when another process has made {@code to} meanwhile (and put objects there). */
+    private static boolean renameDirectory(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
             return false;
         }
-        Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
-        return true;
+    }
+
+    private interface IoAction<T> {
+        void run(T t) throws IOException;
+    }
+
+    /** Runs {@code action} on the common pool for every element: renames in different directories do not contend. */
+    private static <T> void forEachParallel(Stream<T> items, IoAction<T> action) throws IOException {
+        try {
+            items.parallel().forEach(t -> {
+                try {
+                    action.run(t);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void deleteStaging() throws IOException {
+        try (Stream<Path> s = Files.walk(staging)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /**
@@ -224,40 +335,60 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    private void syncFilesystem() throws IOException {
+    /** Makes the kept objects durable: staged ones before they are published, published ones after. */
+    private void syncFilesystem(boolean published) throws IOException {
         try {
             io.oci2cfs.linux.SyncFs.sync(staging);
         } catch (IOException | UnsatisfiedLinkError | NoClassDefFoundError e) {
-            // No syncfs here: fall back to one fsync per staged file and per directory.
+            // No syncfs here: fall back to one fsync per kept file and per directory holding them.
+            Set<Path> dirs = new java.util.HashSet<>();
             for (ObjectDigest d : kept.keySet()) {
-                Path p = staged(d.hex());
-                if (Files.exists(p)) {
-                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                        ch.force(true);
-                    }
+                Path p = published ? store.pathOf(d.bytes()) : staged(d.hex());
+                dirs.add(p.getParent());
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    ch.force(true);
                 }
             }
-            ObjectStore.fsyncDirectory(staging);
-            ObjectStore.fsyncDirectory(store.root());
+            dirs.forEach(ObjectStore::fsyncDirectory);
+            ObjectStore.fsyncDirectory(published ? store.root() : staging);
         }
     }
 
-    /** Drops whatever is still staged (all of it when {@link #commit} was not called). */
+    /**
+     * Drops whatever is still staged (all of it when {@link #commit} was not called), waiting for the
+     * deletions the commit started.
+     */
     @Override
     public void close() throws IOException {
-        if (finished) {
-            return;
+        if (!finished) {
+            finish();
         }
-        finished = true;
-        writeback.close();
-        // The caller may keep this open while it writes the image; what was staged is of no use by then.
-        staged.clear();
-        kept.clear();
-        inStore.clear();
-        try (Stream<Path> s = Files.walk(staging)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
+        if (dropper != null) {
+            joinDropper();
+        }
+        if (Files.exists(staging)) {
+            deleteStaging();
+        }
+    }
+
+    private void joinDropper() throws IOException {
+        boolean interrupted = false;
+        while (dropper.isAlive()) {
+            try {
+                dropper.join();
+            } catch (InterruptedException e) {
+                // Leaving now would leave the staging directory half deleted.
+                interrupted = true;
             }
+        }
+        dropper = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        IOException failure = dropFailure;
+        dropFailure = null;
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -64,7 +64,7 @@ class TransactionConcurrencyTest {
     }
 
     /** Distinct 100-byte contents whose fs-verity digests all start with {@code prefix}. */
-    private static List<byte[]> contentsWithPrefix(byte prefix, int n) {
+    static List<byte[]> contentsWithPrefix(byte prefix, int n) {
         List<byte[]> out = new ArrayList<>();
         for (long seed = 0; out.size() < n; seed++) {
             byte[] c = ByteBuffer.allocate(100).putLong(seed).array();

@@ -1,0 +1,130 @@
+package io.oci2cfs.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oci2cfs.fsverity.FsVerityHasher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a commit publishes: the kept objects and nothing else, whether their prefix directories are new to
+ * the store (moved in whole) or already there (objects moved one by one), and nothing staged is left once
+ * the transaction is closed.
+ */
+class TransactionCommitTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aNewStoreGetsTheKeptObjectsOnly() throws IOException {
+        ObjectStore store = new ObjectStore(tmp.resolve("objects"));
+        List<byte[]> a = TransactionConcurrencyTest.contentsWithPrefix((byte) 0xa1, 3);
+        List<byte[]> b = TransactionConcurrencyTest.contentsWithPrefix((byte) 0xb2, 2);
+        Map<String, byte[]> expected = new TreeMap<>();
+        Transaction.Summary summary;
+        try (Transaction tx = store.begin()) {
+            // a: two kept and one dropped in one prefix directory; b: both dropped
+            for (byte[] c : a) {
+                tx.put(c, c.length);
+            }
+            for (byte[] c : b) {
+                tx.put(c, c.length);
+            }
+            for (byte[] c : a.subList(0, 2)) {
+                tx.keep(FsVerityHasher.digestOf(c, c.length));
+                expected.put(ObjectStore.relativePath(FsVerityHasher.digestOf(c, c.length)), c);
+            }
+            summary = tx.commit();
+        }
+        assertThat(summary.added()).isEqualTo(2);
+        assertThat(contents(store.root())).containsOnlyKeys(expected.keySet());
+        expected.forEach((rel, c) -> assertThat(contents(store.root()).get(rel)).as(rel).isEqualTo(c));
+        assertThat(topLevel(store.root())).containsExactly("a1");
+    }
+
+    @Test
+    void aPrefixDirectoryTheStoreHasTakesObjectsOneByOne() throws IOException {
+        ObjectStore store = new ObjectStore(tmp.resolve("objects"));
+        List<byte[]> c5 = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x5c, 3);
+        List<byte[]> c6 = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x6d, 1);
+        try (Transaction first = store.begin()) {
+            keepAll(first, c5.subList(0, 1));
+            assertThat(first.commit().added()).isEqualTo(1);
+        }
+        Map<String, byte[]> before = contents(store.root());
+        try (Transaction tx = store.begin()) {
+            List<byte[]> all = new ArrayList<>(c5);
+            all.addAll(c6);
+            keepAll(tx, all);
+            // c5[0] is found in the store, so it is neither staged nor counted as added
+            Transaction.Summary s = tx.commit();
+            assertThat(s.added()).isEqualTo(3);
+            assertThat(s.reused()).isEqualTo(1);
+        }
+        Map<String, byte[]> after = contents(store.root());
+        assertThat(after).hasSize(4).containsAllEntriesOf(before);
+        assertThat(topLevel(store.root())).containsExactly("5c", "6d");
+    }
+
+    @Test
+    void anObjectPublishedMeanwhileByAnotherBatchIsLeftAsItIs() throws IOException {
+        ObjectStore store = new ObjectStore(tmp.resolve("objects"));
+        List<byte[]> c = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x77, 2);
+        try (Transaction slow = store.begin()) {
+            keepAll(slow, c);
+            try (Transaction fast = store.begin()) {
+                keepAll(fast, c.subList(0, 1));
+                assertThat(fast.commit().added()).isEqualTo(1);
+            }
+            assertThat(slow.commit().added()).isEqualTo(1);
+        }
+        assertThat(contents(store.root())).hasSize(2);
+        assertThat(topLevel(store.root())).containsExactly("77");
+    }
+
+    @Test
+    void closingWithoutCommitLeavesNothing() throws IOException {
+        ObjectStore store = new ObjectStore(tmp.resolve("objects"));
+        try (Transaction tx = store.begin()) {
+            keepAll(tx, TransactionConcurrencyTest.contentsWithPrefix((byte) 0x01, 2));
+        }
+        assertThat(topLevel(store.root())).isEmpty();
+    }
+
+    private static void keepAll(Transaction tx, List<byte[]> contents) throws IOException {
+        for (byte[] c : contents) {
+            tx.keep(tx.put(c, c.length));
+        }
+    }
+
+    /** Every entry of the store's top level, staging directories included (none should be left). */
+    private static List<String> topLevel(Path root) throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The store's files by relative path, each checked to be named by its own fs-verity digest. */
+    private static Map<String, byte[]> contents(Path root) {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
+                byte[] data = Files.readAllBytes(p);
+                String rel = root.relativize(p).toString();
+                assertThat(ObjectStore.relativePath(FsVerityHasher.digestOf(data, data.length))).isEqualTo(rel);
+                out.put(rel, data);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+}
