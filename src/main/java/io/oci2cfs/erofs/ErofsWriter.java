@@ -77,7 +77,7 @@ public final class ErofsWriter {
     }
 
     private final Node root;
-    private final int version;
+    private int version;
     private final List<Node> rootWhiteouts = new ArrayList<>();
     private List<Named> rootEntries;
 
@@ -106,14 +106,12 @@ public final class ErofsWriter {
     private long inodesEnd;
     private long dataStart;
     private long totalBlocks;
-    private final Map<Xattr, Integer> sharedIndex = new HashMap<>();
     private final List<Xattr> sharedTable = new ArrayList<>();
     private final Map<Xattr, Long> sharedOffset = new HashMap<>();
     private long sharedSize;
 
-    private ErofsWriter(Node root, FormatVersion versions) {
+    private ErofsWriter(Node root) {
         this.root = root;
-        this.version = chooseVersion(root, versions);
     }
 
     /** Writes the image of {@code root} to {@code out} (not closed), computing its fs-verity digest. */
@@ -130,10 +128,11 @@ public final class ErofsWriter {
         if (!root.isDirectory()) {
             throw new ImageException("the root must be a directory");
         }
-        ErofsWriter w = new ErofsWriter(root, versions);
-        w.validate(root);
+        ErofsWriter w = new ErofsWriter(root);
         w.addRootWhiteouts();
         w.numberInodes();
+        w.chooseVersion(versions);
+        w.validate();
         w.collectStatistics();
         w.buildSharedXattrs();
         w.layOut();
@@ -143,58 +142,69 @@ public final class ErofsWriter {
     }
 
     // §10: the version starts at min and becomes 1 if allowed and the input tree holds a whiteout.
-    private static int chooseVersion(Node root, FormatVersion v) {
-        if (v.min() < 1 && v.max() >= 1 && containsWhiteout(root)) {
-            return 1;
-        }
-        return v.min();
-    }
-
-    private static boolean containsWhiteout(Node root) {
-        ArrayList<Node> stack = new ArrayList<>();
-        stack.add(root);
-        while (!stack.isEmpty()) {
-            Node n = stack.remove(stack.size() - 1);
-            if (isSourceWhiteout(n)) {
-                return true;
-            }
-            for (Node c : n.children()) {
-                if (!c.isHardlink()) {
-                    stack.add(c);
+    private void chooseVersion(FormatVersion v) {
+        version = v.min();
+        if (v.min() < 1 && v.max() >= 1) {
+            for (int i = 0; i < count && version < 1; i++) {
+                if (holdsWhiteout[i]) {
+                    version = 1;
                 }
             }
         }
-        return false;
     }
 
     private static boolean isSourceWhiteout(Node n) {
         return !n.isHardlink() && FileMode.isChr(n.mode()) && n.rdev() == 0;
     }
 
-    // §2 step 4, in the reference's depth-first order so that the first error reported is the same.
-    private void validate(Node dir) throws ImageException {
+    /**
+     * §2 step 4, over the numbered inodes. Each budget sees the same changes in the same order as in the
+     * reference's depth-first walk (a directory before its children, children in name order), so the tree
+     * passes or fails alike; on a failure that walk is replayed to report the error mkcomposefs reports first.
+     */
+    private void validate() throws ImageException {
+        try {
+            IdentityHashMap<Node, XattrBudget> dirBudgets = new IdentityHashMap<>();
+            for (int i = 0; i < count; i++) {
+                if (!isRootWhiteout(nodes[i])) {
+                    check(nodes[i], dirBudgets);
+                }
+            }
+            checkRootBudget(dirBudgets);
+        } catch (ImageException e) {
+            validateInReferenceOrder();
+            throw e;
+        }
+    }
+
+    private void validateInReferenceOrder() throws ImageException {
         IdentityHashMap<Node, XattrBudget> dirBudgets = new IdentityHashMap<>();
         ArrayList<Node> stack = new ArrayList<>();
-        stack.add(dir);
+        stack.add(root);
         while (!stack.isEmpty()) {
             Node n = stack.remove(stack.size() - 1);
-            if (!FileMode.isValidType(n.mode())) {
-                throw new ImageException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
-            }
-            if (isExternal(n) && chunkCount(n.size()) > MAX_CHUNKS) {
-                throw new ImageException(n.path() + ": file too large (" + n.size() + " bytes)");
-            }
-            replayXattrBudget(n, dirBudgets);
+            check(n, dirBudgets);
             List<Node> kids = new ArrayList<>(n.children());
             for (int i = kids.size() - 1; i >= 0; i--) {
-                Node c = kids.get(i);
-                if (c.isHardlink()) {
-                    linkTargetIndex.put(c.resolve(), -1);
-                } else {
-                    stack.add(c);
+                if (!kids.get(i).isHardlink()) {
+                    stack.add(kids.get(i));
                 }
             }
         }
+        checkRootBudget(dirBudgets);
+    }
+
+    private void check(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
+        if (!FileMode.isValidType(n.mode())) {
+            throw new ImageException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
+        }
+        if (isExternal(n) && chunkCount(n.size()) > MAX_CHUNKS) {
+            throw new ImageException(n.path() + ": file too large (" + n.size() + " bytes)");
+        }
+        replayXattrBudget(n, dirBudgets);
+    }
+
+    private void checkRootBudget(IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
         if (!budgetOf(root, dirBudgets).set(ROOT_OPAQUE, 1)) {
             throw rangeError(root);
         }
@@ -304,13 +314,17 @@ public final class ErofsWriter {
             }
             if (n == root) {
                 for (Named e : rootEntries()) {
-                    if (!e.node.isHardlink()) {
+                    if (e.node.isHardlink()) {
+                        linkTargetIndex.put(e.node.resolve(), -1);
+                    } else {
                         append(e.node, i);
                     }
                 }
             } else {
                 for (Node c : n.children()) {
-                    if (!c.isHardlink()) {
+                    if (c.isHardlink()) {
+                        linkTargetIndex.put(c.resolve(), -1);
+                    } else {
                         append(c, i);
                     }
                 }
@@ -434,6 +448,12 @@ public final class ErofsWriter {
         if (isRootWhiteout(n)) {
             return sorted(n.xattrs());
         }
+        if (n.xattrs().isEmpty() && isExternal(n)) {
+            // Most files of an image: metacopy, then redirect if any (already in name order), nothing else.
+            Xattr meta = new Xattr(METACOPY, metacopy(n.digest()));
+            return n.payload() == null || n.payload().length() == 0 ? List.of(meta)
+                    : List.of(meta, new Xattr(REDIRECT, SLASH.concat(n.payload())));
+        }
         // The node's own names are already sorted, and escaping keeps their order: every escaped name gets
         // the same prefix change. The few names the rewrite adds are inserted (or replace) in place.
         List<Xattr> m = new ArrayList<>(n.xattrs().size() + 2);
@@ -546,7 +566,14 @@ public final class ErofsWriter {
                 }
             }
         });
-        redirectsByPayload.forEach((p, c) -> counts.merge(new Xattr(REDIRECT, SLASH.concat(p)), c, Integer::sum));
+        // Only external files get a redirect, so a payload seen once is shared only if a digest's object path
+        // spells the same redirect: without such files, singletons need no entry.
+        boolean digestRedirects = !redirectsByDigest.isEmpty();
+        redirectsByPayload.forEach((p, c) -> {
+            if (c > 1 || digestRedirects) {
+                counts.merge(new Xattr(REDIRECT, SLASH.concat(p)), c, Integer::sum);
+            }
+        });
         // A value seen once stays out of the counts unless something else has the same xattr.
         if (noDigest > 0) {
             mergeIfShared(counts, new Xattr(METACOPY, EMPTY), noDigest);
@@ -569,9 +596,7 @@ public final class ErofsWriter {
             return c != 0 ? c : b.value().compareTo(a.value());
         });
         long off = 0;
-        for (int k = 0; k < sharedTable.size(); k++) {
-            Xattr x = sharedTable.get(k);
-            sharedIndex.put(x, k);
+        for (Xattr x : sharedTable) {
             sharedOffset.put(x, off);
             off += entrySize(x);
         }
@@ -601,7 +626,7 @@ public final class ErofsWriter {
     /** Splits a node's xattrs into shared references (at most 128) and inline entries, both in name order. */
     private void splitXattrs(List<Xattr> all, List<Xattr> shared, List<Xattr> inline) {
         for (Xattr x : all) {
-            if (shared.size() < MAX_SHARED_REFS && sharedIndex.containsKey(x)) {
+            if (shared.size() < MAX_SHARED_REFS && sharedOffset.containsKey(x)) {
                 shared.add(x);
             } else {
                 inline.add(x);
@@ -609,17 +634,21 @@ public final class ErofsWriter {
         }
     }
 
+    /** The size of the inode's xattr area: header, shared references and inline entries, as splitXattrs splits. */
     private int computeXattrSize(int i) {
         List<Xattr> all = xattrsOf(i);
         if (all.isEmpty()) {
             return 0;
         }
-        List<Xattr> shared = new ArrayList<>();
-        List<Xattr> inline = new ArrayList<>();
-        splitXattrs(all, shared, inline);
-        int size = 12 + 4 * shared.size();
-        for (Xattr x : inline) {
-            size += entrySize(x);
+        int size = 12;
+        int refs = 0;
+        for (Xattr x : all) {
+            if (refs < MAX_SHARED_REFS && sharedOffset.containsKey(x)) {
+                size += 4;
+                refs++;
+            } else {
+                size += entrySize(x);
+            }
         }
         return size;
     }
@@ -962,24 +991,28 @@ public final class ErofsWriter {
             off += 4;
         }
         for (Xattr x : inline) {
-            byte[] e = xattrEntry(x);
-            b.putBytes(off, e);
-            off += e.length;
+            off = putXattrEntry(b, off, x);
         }
         return off;
     }
 
     private byte[] xattrEntry(Xattr x) {
+        LeBuffer e = new LeBuffer(entrySize(x));
+        putXattrEntry(e, 0, x);
+        return e.array();
+    }
+
+    /** Puts one entry (§6) at {@code off} of a zero-filled buffer; returns the offset after its padding. */
+    private int putXattrEntry(LeBuffer b, int off, Xattr x) {
         XattrName split = split(x.name());
         byte[] suffix = split.suffix().unsafeArray();
         byte[] value = x.value().unsafeArray();
-        LeBuffer e = new LeBuffer((4 + suffix.length + value.length + 3) & ~3);
-        e.putByte(0, suffix.length);
-        e.putByte(1, split.index());
-        e.putShort(2, value.length);
-        e.putBytes(4, suffix);
-        e.putBytes(4 + suffix.length, value);
-        return e.array();
+        b.putByte(off, suffix.length);
+        b.putByte(off + 1, split.index());
+        b.putShort(off + 2, value.length);
+        b.putBytes(off + 4, suffix);
+        b.putBytes(off + 4 + suffix.length, value);
+        return off + ((4 + suffix.length + value.length + 3) & ~3);
     }
 
     private void putTail(LeBuffer b, int off, int i, int mode) {

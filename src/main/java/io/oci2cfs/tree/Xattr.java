@@ -6,6 +6,18 @@ public record Xattr(ByteString name, ByteString value) implements Comparable<Xat
         return new Xattr(ByteString.of(name), ByteString.of(value));
     }
 
+    // Written out rather than left to the record's generated methods: those go through invokedynamic, which
+    // the C1-only short runs of mkcomposefs call slowly, and the image writer hashes an xattr per file.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Xattr x && name.equals(x.name) && value.equals(x.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + value.hashCode();
+    }
+
     @Override
     public int compareTo(Xattr o) {
         int c = name.compareTo(o.name);

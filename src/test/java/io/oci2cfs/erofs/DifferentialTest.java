@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.oci2cfs.erofs.DifferentialCases.Case;
+import io.oci2cfs.tree.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,33 @@ class DifferentialTest {
                 .isEqualTo("ff5d39d421bc19bc41341882da85e3ef4591c8d18e7af25fbe71c2d61c231f58");
         assertThat(sha(q7Dump(109), FormatVersion.DEFAULT)).as("mkcomposefs 1.0.8 refuses this (ERANGE)")
                 .isEqualTo(DifferentialCases.REFUSED);
+    }
+
+    /**
+     * With two faults in the tree, the one reported is the one mkcomposefs 1.0.8 meets first in its depth-first
+     * walk: here it says "File too large" for /a/deep/x, although /b (out of range, Q7) is nearer the root, and
+     * "Numerical result out of range" once the deep file is renamed to sort after /b.
+     */
+    @Test
+    void ofTwoFaultsTheReferencesFirstIsReported() throws IOException {
+        String deep = "/a 4096 40755 3 0 0 0 0.0 - - -\n/a/deep 4096 40755 2 0 0 0 0.0 - - -\n"
+                + "/a/deep/x 99999999999999999 100644 1 0 0 0 0.0 ab/cd - -\n";
+        String q7 = "/b 4096 40755 2 0 0 0 0.0 - - - user.overlay.opaque=" + "o".repeat(109)
+                + "\n/b/wh 0 20644 1 0 0 0 0.0 - - -\n";
+        String root = "/ 4096 40755 4 0 0 0 0.0 - - -\n";
+        assertThat(refusal(root + deep + q7)).startsWith("/a/deep/x: file too large");
+        assertThat(refusal(root + q7 + deep.replace("/a", "/z"))).startsWith("/b: xattrs exceed the size limit");
+    }
+
+    private static String refusal(String dump) throws IOException {
+        Node tree = io.oci2cfs.dump.DumpReader.read(
+                new java.io.ByteArrayInputStream(dump.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), true);
+        try {
+            ErofsWriter.write(tree, FormatVersion.DEFAULT, java.io.OutputStream.nullOutputStream());
+        } catch (ImageException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the image was written");
     }
 
     private static byte[] q7Dump(int n) {
