@@ -91,6 +91,38 @@ class TransactionCommitTest {
     }
 
     @Test
+    void twoBatchesCommittingTheSamePrefixesAtOnceBothLand() throws Exception {
+        List<byte[]> shared = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x3e, 4);
+        List<byte[]> onlyA = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x4f, 2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                ObjectStore store = new ObjectStore(tmp.resolve("objects-" + round));
+                java.util.concurrent.CyclicBarrier atCommit = new java.util.concurrent.CyclicBarrier(2);
+                List<byte[]> a = new ArrayList<>(shared);
+                a.addAll(onlyA);
+                List<java.util.concurrent.Future<Long>> added = new ArrayList<>();
+                for (List<byte[]> batch : List.of(a, shared.subList(1, 4))) {
+                    added.add(pool.submit(() -> {
+                        try (Transaction tx = store.begin()) {
+                            keepAll(tx, batch);
+                            atCommit.await();
+                            return tx.commit().added();
+                        }
+                    }));
+                }
+                long total = added.get(0).get() + added.get(1).get();
+                // each object is published once, by whichever batch got there first
+                assertThat(total).as("round %d", round).isEqualTo(6);
+                assertThat(contents(store.root())).as("round %d", round).hasSize(6);
+                assertThat(topLevel(store.root())).as("round %d", round).containsExactly("3e", "4f");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void closingWithoutCommitLeavesNothing() throws IOException {
         ObjectStore store = new ObjectStore(tmp.resolve("objects"));
         try (Transaction tx = store.begin()) {
