@@ -44,6 +44,8 @@ public final class ErofsWriter {
     private static final ByteString ESCAPED_OVERLAY = ByteString.of("trusted.overlay.overlay.");
     private static final ByteString METACOPY = ByteString.of("trusted.overlay.metacopy");
     private static final ByteString REDIRECT = ByteString.of("trusted.overlay.redirect");
+    private static final XattrName METACOPY_NAME = XattrName.split(METACOPY);
+    private static final XattrName REDIRECT_NAME = XattrName.split(REDIRECT);
     private static final ByteString ROOT_OPAQUE = ByteString.of("trusted.overlay.opaque");
     private static final ByteString WHITEOUT_T = ByteString.of("trusted.overlay.overlay.whiteout");
     private static final ByteString WHITEOUT_U = ByteString.of("user.overlay.whiteout");
@@ -109,6 +111,7 @@ public final class ErofsWriter {
     private final List<Xattr> sharedTable = new ArrayList<>();
     private final Map<Xattr, Long> sharedOffset = new HashMap<>();
     private long sharedSize;
+    private boolean sharesRedirects;
 
     private ErofsWriter(Node root) {
         this.root = root;
@@ -336,7 +339,7 @@ public final class ErofsWriter {
         @SuppressWarnings("unchecked")
         List<Xattr>[] cache = new List[count];
         xattrCache = cache;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count && !linkTargetIndex.isEmpty(); i++) {
             if (linkTargetIndex.containsKey(nodes[i])) {
                 linkTargetIndex.put(nodes[i], i);
             }
@@ -433,7 +436,22 @@ public final class ErofsWriter {
     }
 
     private XattrName split(ByteString name) {
+        // The two names nearly every file has skip the map.
+        if (name == METACOPY) {
+            return METACOPY_NAME;
+        }
+        if (name == REDIRECT) {
+            return REDIRECT_NAME;
+        }
         return splitNames.computeIfAbsent(name, XattrName::split);
+    }
+
+    /**
+     * Whether {@code x} is in the shared table. A redirect is looked up only when the table holds one: its
+     * value is made afresh for each file, so hashing it costs a pass over the path every time.
+     */
+    private boolean isShared(Xattr x) {
+        return (sharesRedirects || x.name() != REDIRECT) && sharedOffset.containsKey(x);
     }
 
     private int entrySize(Xattr x) {
@@ -597,6 +615,7 @@ public final class ErofsWriter {
         });
         long off = 0;
         for (Xattr x : sharedTable) {
+            sharesRedirects |= x.name().equals(REDIRECT);
             sharedOffset.put(x, off);
             off += entrySize(x);
         }
@@ -626,7 +645,7 @@ public final class ErofsWriter {
     /** Splits a node's xattrs into shared references (at most 128) and inline entries, both in name order. */
     private void splitXattrs(List<Xattr> all, List<Xattr> shared, List<Xattr> inline) {
         for (Xattr x : all) {
-            if (shared.size() < MAX_SHARED_REFS && sharedOffset.containsKey(x)) {
+            if (shared.size() < MAX_SHARED_REFS && isShared(x)) {
                 shared.add(x);
             } else {
                 inline.add(x);
@@ -643,7 +662,7 @@ public final class ErofsWriter {
         int size = 12;
         int refs = 0;
         for (Xattr x : all) {
-            if (refs < MAX_SHARED_REFS && sharedOffset.containsKey(x)) {
+            if (refs < MAX_SHARED_REFS && isShared(x)) {
                 size += 4;
                 refs++;
             } else {
