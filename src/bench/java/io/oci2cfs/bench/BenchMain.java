@@ -40,13 +40,9 @@ public final class BenchMain {
         this.jar = Path.of(opts.getOrDefault("jar", "target/oci2cfs.jar")).toAbsolutePath();
         this.quick = opts.containsKey("quick");
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
-        String jo = System.getenv("OCI2CFS_JAVA_OPTS");
-        // The same JVM flags as bin/oci2cfs gives convert, so the figures are what a user of the launcher gets.
-        List<String> flags = new ArrayList<>(List.of((jo == null ? "-XX:+UseParallelGC -Xmn128m -XX:InlineSmallCode=500 -XX:MaxInlineSize=20 -XX:FreqInlineSize=100"
-                + " --add-opens java.base/sun.nio.fs=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr" : jo)
-                .trim().split("\\s+")));
-        flags.addAll(classDataSharing(jar));
-        this.javaOpts = List.copyOf(flags);
+        // The JVM flags bin/oci2cfs gives convert (OCI2CFS_JAVA_OPTS included), so the figures are what a user
+        // of the launcher gets; asking it also makes its class-data-sharing archive.
+        this.javaOpts = launcherFlags(jar);
         if (opts.containsKey("threads")) {
             extraConvertArgs.addAll(List.of("--threads", opts.get("threads")));
         }
@@ -54,25 +50,24 @@ public final class BenchMain {
         this.umoci = tool(System.getenv().getOrDefault("UMOCI", "umoci"));
     }
 
-    /**
-     * The launcher's class-data-sharing archive, made by running it once (it makes one per jar), so that
-     * convert starts as it does for a user of bin/oci2cfs; no flags when it could not be made.
-     */
-    private static List<String> classDataSharing(Path jar) {
-        Path jsa = jar.resolveSibling("oci2cfs.jsa");
+    private static List<String> launcherFlags(Path jar) {
         Path launcher = jar.getParent().getParent().resolve("bin/oci2cfs");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "convert").redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("OCI2CFS_PRINT_JAVA_OPTS", "1");
         try {
-            new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            Process p = pb.start();
+            List<String> flags = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank()).toList();
+            if (p.waitFor() != 0 || flags.isEmpty()) {
+                throw new IllegalStateException(launcher + " did not print its JVM flags");
+            }
+            return flags;
         } catch (IOException e) {
-            return List.of();
+            throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of();
+            throw new IllegalStateException(e);
         }
-        return Files.isRegularFile(jsa)
-                ? List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off:stderr", "-Xlog:cds+dynamic=off:stderr")
-                : List.of();
     }
 
     public static void main(String[] args) throws Exception {
