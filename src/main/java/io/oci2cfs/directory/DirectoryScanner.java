@@ -58,7 +58,7 @@ public final class DirectoryScanner {
             throw new IOException(dir + ": not a directory");
         }
         DirectoryScanner s = new DirectoryScanner(options);
-        Node root = s.load(dir);
+        Node root = s.load(dir, stat(dir));
         s.walk(dir, root);
         s.hashAll();
         List<FileJob> external = new ArrayList<>();
@@ -112,7 +112,7 @@ public final class DirectoryScanner {
         for (Map.Entry<ByteString, Path> entry : sorted.entrySet()) {
             Path p = entry.getValue();
             ByteString name = entry.getKey();
-            Map<String, Object> st = Files.readAttributes(p, "unix:mode,ino,dev", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> st = stat(p);
             int mode = (Integer) st.get("mode");
             if (options.skipDevices() && FileMode.isDevice(mode)) {
                 continue;
@@ -124,7 +124,7 @@ public final class DirectoryScanner {
                 node.addChild(name, Node.hardlink(first.mode(), first));
                 continue;
             }
-            Node child = node.addChild(name, load(p));
+            Node child = node.addChild(name, load(p, st));
             if (options.keepHardlinks() && !FileMode.isDir(mode)) {
                 inodes.put(inode, child);
             }
@@ -134,11 +134,15 @@ public final class DirectoryScanner {
         }
     }
 
-    private Node load(Path p) throws IOException {
-        // Only what the node takes: "unix:*" also resolves the owner and group names (a passwd and group
-        // lookup per file), which took most of the scan's time.
-        Map<String, Object> st = Files.readAttributes(p, "unix:mode,uid,gid,rdev,size,lastModifiedTime",
-                LinkOption.NOFOLLOW_LINKS);
+    /**
+     * One lstat for everything the scan uses. Not "unix:*": that also resolves the owner and group names (a
+     * passwd and group lookup per file), which took most of the scan's time.
+     */
+    private static Map<String, Object> stat(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:mode,ino,dev,uid,gid,rdev,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private Node load(Path p, Map<String, Object> st) throws IOException {
         int mode = (Integer) st.get("mode");
         Node n = new Node(mode).uid((Integer) st.get("uid")).gid((Integer) st.get("gid"))
                 .rdev((int) (long) (Long) st.get("rdev")).size((Long) st.get("size"));
