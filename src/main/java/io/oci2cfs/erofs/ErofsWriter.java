@@ -412,6 +412,11 @@ public final class ErofsWriter {
         return FileMode.isReg(n.mode()) && n.size() > 0 && n.content() == null;
     }
 
+    /** Most files of an image: external, with no xattrs of their own, so only metacopy and redirect. */
+    private static boolean isPlainExternal(Node n) {
+        return n.xattrs().isEmpty() && isExternal(n);
+    }
+
     private int effectiveMode(int i) {
         Node n = nodes[i];
         if (isSourceWhiteout(n) && !isRootWhiteout(n)) {
@@ -427,9 +432,9 @@ public final class ErofsWriter {
             return x;
         }
         x = rewrittenXattrs(i);
-        // A file with no xattrs of its own gets just metacopy and redirect, cheap to rebuild; not caching
-        // those keeps the writer's memory per file small on trees of a million files.
-        if (!(isExternal(nodes[i]) && nodes[i].xattrs().isEmpty())) {
+        // A plain external file gets just metacopy and redirect, cheap to rebuild; not caching those keeps the
+        // writer's memory per file small on trees of a million files.
+        if (!isPlainExternal(nodes[i])) {
             xattrCache[i] = x;
         }
         return x;
@@ -447,11 +452,12 @@ public final class ErofsWriter {
     }
 
     /**
-     * Whether {@code x} is in the shared table. A redirect is looked up only when the table holds one: its
-     * value is made afresh for each file, so hashing it costs a pass over the path every time.
+     * Whether {@code x}, coming after {@code references} shared references of the same inode, is stored as a
+     * reference to the shared table (at most 128 per inode) rather than inline. A redirect is looked up only
+     * when the table holds one: its value is made afresh for each file, so hashing it costs a pass over the path.
      */
-    private boolean isShared(Xattr x) {
-        return (sharesRedirects || x.name() != REDIRECT) && sharedOffset.containsKey(x);
+    private boolean takesReference(Xattr x, int references) {
+        return references < MAX_SHARED_REFS && (sharesRedirects || x.name() != REDIRECT) && sharedOffset.containsKey(x);
     }
 
     private int entrySize(Xattr x) {
@@ -466,8 +472,8 @@ public final class ErofsWriter {
         if (isRootWhiteout(n)) {
             return sorted(n.xattrs());
         }
-        if (n.xattrs().isEmpty() && isExternal(n)) {
-            // Most files of an image: metacopy, then redirect if any (already in name order), nothing else.
+        if (isPlainExternal(n)) {
+            // Metacopy, then redirect if any: already in name order.
             Xattr meta = new Xattr(METACOPY, metacopy(n.digest()));
             return n.payload() == null || n.payload().length() == 0 ? List.of(meta)
                     : List.of(meta, new Xattr(REDIRECT, SLASH.concat(n.payload())));
@@ -574,10 +580,10 @@ public final class ErofsWriter {
         }
         parallelFor(0, count, i -> {
             Node n = nodes[i];
-            boolean external = isExternal(n);
-            if (external && n.xattrs().isEmpty()) {
-                return; // see rewrittenXattrs: metacopy and redirect are all such a file has
+            if (isPlainExternal(n)) {
+                return; // metacopy and redirect are all it has, counted above
             }
+            boolean external = isExternal(n);
             for (Xattr x : xattrsOf(i)) {
                 if (!(external && (x.name().equals(METACOPY) || x.name().equals(REDIRECT)))) {
                     counts.merge(x, 1, Integer::sum);
@@ -645,7 +651,7 @@ public final class ErofsWriter {
     /** Splits a node's xattrs into shared references (at most 128) and inline entries, both in name order. */
     private void splitXattrs(List<Xattr> all, List<Xattr> shared, List<Xattr> inline) {
         for (Xattr x : all) {
-            if (shared.size() < MAX_SHARED_REFS && isShared(x)) {
+            if (takesReference(x, shared.size())) {
                 shared.add(x);
             } else {
                 inline.add(x);
@@ -653,7 +659,7 @@ public final class ErofsWriter {
         }
     }
 
-    /** The size of the inode's xattr area: header, shared references and inline entries, as splitXattrs splits. */
+    /** The size of the inode's xattr area: header, shared references and inline entries (split as splitXattrs does). */
     private int computeXattrSize(int i) {
         List<Xattr> all = xattrsOf(i);
         if (all.isEmpty()) {
@@ -662,7 +668,7 @@ public final class ErofsWriter {
         int size = 12;
         int refs = 0;
         for (Xattr x : all) {
-            if (refs < MAX_SHARED_REFS && isShared(x)) {
+            if (takesReference(x, refs)) {
                 size += 4;
                 refs++;
             } else {

@@ -120,17 +120,18 @@ final class ReadAheadStream extends InputStream {
             ended = true;
             return false;
         }
-        if (next instanceof IOException e) {
+        if (next instanceof Throwable t) {
             ended = true;
-            throw e;
-        }
-        if (next instanceof RuntimeException e) {
-            ended = true;
-            throw e;
-        }
-        if (next instanceof Error e) {
-            ended = true;
-            throw e;
+            if (t instanceof IOException e) {
+                throw e;
+            }
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IOException(t);
         }
         chunk = (byte[]) next;
         pos = 0;

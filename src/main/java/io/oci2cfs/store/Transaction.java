@@ -86,10 +86,7 @@ public final class Transaction implements AutoCloseable {
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
     public byte[] put(byte[] data, int len) throws IOException {
         ObjectDigest digest = new ObjectDigest(FsVerityHasher.digestOf(data, len));
-        ObjectDigest known = known(digest);
-        if (known == null) {
-            known = staged.putIfAbsent(digest, digest);
-        }
+        ObjectDigest known = claim(digest);
         if (known != null) {
             return known.bytes();
         }
@@ -136,6 +133,15 @@ public final class Transaction implements AutoCloseable {
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /**
+     * Null when the caller is the first to bring {@code digest} and must stage the object; otherwise the
+     * canonical instance of the digest, which this batch has staged already or the store holds.
+     */
+    private ObjectDigest claim(ObjectDigest digest) {
+        ObjectDigest known = known(digest);
+        return known != null ? known : staged.putIfAbsent(digest, digest);
     }
 
     /** The canonical instance of a digest this batch has staged or the store holds; null for a new one. */
@@ -427,10 +433,7 @@ public final class Transaction implements AutoCloseable {
             done = true;
             channel.close();
             ObjectDigest digest = new ObjectDigest(hasher.digest());
-            ObjectDigest known = known(digest);
-            if (known == null) {
-                known = staged.putIfAbsent(digest, digest);
-            }
+            ObjectDigest known = claim(digest);
             if (known == null) {
                 fixMode(tmp);
                 Files.move(tmp, staged(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
