@@ -205,9 +205,11 @@ public final class ContentPipeline implements AutoCloseable {
     }
 
     private static byte[] readFully(String what, InputStream in, int n) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new IOException(what + ": content ends after " + b.length + " of " + n + " bytes");
+        // Into an array of the exact size: readNBytes(int) gathers 8 KiB pieces and copies them once more.
+        byte[] b = new byte[n];
+        int got = in.readNBytes(b, 0, n);
+        if (got != n) {
+            throw new IOException(what + ": content ends after " + got + " of " + n + " bytes");
         }
         return b;
     }

@@ -25,7 +25,10 @@ final class ReadAheadStream extends InputStream {
 
     private final InputStream source;
     private final BlockingQueue<Object> queue;
+    /** Chunks the reader has finished with, for the pump to fill again instead of allocating new ones. */
+    private final BlockingQueue<byte[]> spare;
     private final Thread pump;
+    private final int chunkSize;
     private volatile boolean closed;
     private byte[] chunk = new byte[0];
     private int pos;
@@ -34,16 +37,21 @@ final class ReadAheadStream extends InputStream {
     /** Starts reading {@code source} at once, {@code chunkSize} bytes at a time, at most {@code ahead} chunks ahead. */
     ReadAheadStream(InputStream source, int chunkSize, int ahead, String threadName) {
         this.source = source;
+        this.chunkSize = chunkSize;
         this.queue = new ArrayBlockingQueue<>(ahead + 1); // one slot more for END or the failure
-        this.pump = new Thread(() -> pump(chunkSize), threadName);
+        this.spare = new ArrayBlockingQueue<>(ahead + 2);
+        this.pump = new Thread(this::pump, threadName);
         pump.setDaemon(true);
         pump.start();
     }
 
-    private void pump(int chunkSize) {
+    private void pump() {
         try {
             while (!closed) {
-                byte[] b = new byte[chunkSize];
+                byte[] b = spare.poll();
+                if (b == null) {
+                    b = new byte[chunkSize];
+                }
                 int n = 0;
                 try {
                     while (n < chunkSize) {
@@ -132,6 +140,9 @@ final class ReadAheadStream extends InputStream {
                 throw e;
             }
             throw new IOException(t);
+        }
+        if (chunk.length == chunkSize) {
+            spare.offer(chunk); // fully read by now
         }
         chunk = (byte[]) next;
         pos = 0;
