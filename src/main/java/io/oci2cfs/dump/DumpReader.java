@@ -334,10 +334,9 @@ public final class DumpReader {
         if (name.length() == 0 || name.length() > NAME_MAX) {
             throw new Escapes.BadField("Can't add child");
         }
-        if (parent.child(name) != null) {
+        if (!parent.tryAddChild(name, node)) {
             throw new Escapes.BadField("Path " + shown(path) + " already exist");
         }
-        parent.addChild(name, node);
     }
 
     private Node lookup(byte[] path) {
@@ -402,16 +401,20 @@ public final class DumpReader {
         if (i == to || from == to) {
             throw invalidInteger(b, from, to);
         }
+        // Bases 8 and 10 only, so a digit is '0' to '0' + base - 1. Plain compares rather than Character.digit
+        // and a division per digit: this loop runs for every number of every line, mostly before the JIT's
+        // first compiler has even reached it.
+        long limit = base == 8 ? -1L >>> 3 : Long.divideUnsigned(-1L, 10);
         long v = 0;
         boolean overflow = false;
         for (; i < to; i++) {
-            int d = Character.digit(b[i], base);
-            if (d < 0) {
+            int d = b[i] - '0';
+            if (d < 0 || d >= base) {
                 throw invalidInteger(b, from, to);
             }
-            long next = v * base + d;
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, base)) > 0
-                    || Long.compareUnsigned(next, v * base) < 0) {
+            long shifted = v * base;
+            long next = shifted + d;
+            if (Long.compareUnsigned(v, limit) > 0 || Long.compareUnsigned(next, shifted) < 0) {
                 overflow = true;
             }
             v = next;

@@ -284,6 +284,20 @@ public final class Node {
      * @throws IllegalStateException if this is not a directory or the name is taken
      */
     public Node addChild(ByteString childName, Node child) {
+        if (!tryAddChild(childName, child)) {
+            throw new IllegalStateException("duplicate name " + childName);
+        }
+        return child;
+    }
+
+    /**
+     * Adds {@code child} under {@code childName} unless the name is taken: one map lookup where asking
+     * {@link #child} first would take two.
+     *
+     * @return false, with nothing changed, if the name is taken
+     * @throws IllegalStateException if this is not a directory
+     */
+    public boolean tryAddChild(ByteString childName, Node child) {
         if (!isDirectory()) {
             throw new IllegalStateException("not a directory");
         }
@@ -291,11 +305,11 @@ public final class Node {
             children = new TreeMap<>();
         }
         if (children.putIfAbsent(childName, child) != null) {
-            throw new IllegalStateException("duplicate name " + childName);
+            return false;
         }
         child.name = childName;
         child.parent = this;
-        return child;
+        return true;
     }
 
     public Node removeChild(ByteString childName) {
