@@ -81,8 +81,8 @@ public final class DirectoryScanner {
     }
 
     /**
-     * Stages each external file in {@code tx} (in parallel) and returns their digests as lowercase hex. A
-     * file that changed since it was hashed fails.
+     * Stages each external file in {@code tx} (in parallel) and returns their digests. A file that changed
+     * since it was hashed fails.
      */
     public static java.util.Set<ObjectDigest> stage(Scanned scanned, Transaction tx, int threads) throws IOException {
         java.util.Set<ObjectDigest> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();

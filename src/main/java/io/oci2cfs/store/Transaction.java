@@ -52,6 +52,11 @@ public final class Transaction implements AutoCloseable {
     private Thread dropper;
     private static final int DELETE_THREADS = 8;
     private volatile IOException dropFailure;
+    /**
+     * The first object that was claimed but not staged. Other files may already carry its digest (they found
+     * it claimed), so the batch must not commit: it would publish a missing or partial object.
+     */
+    private volatile IOException stagingFailure;
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
@@ -90,15 +95,19 @@ public final class Transaction implements AutoCloseable {
         if (known != null) {
             return known.bytes();
         }
-        String hex = digest.hex();
-        // The digest is known before writing, so the file goes straight to its staged name.
-        try (FileChannel ch = create(staged(hex))) {
-            ByteBuffer b = ByteBuffer.wrap(data, 0, len);
-            while (b.hasRemaining()) {
-                ch.write(b);
+        Path path = staged(digest.hex());
+        try {
+            // The digest is known before writing, so the file goes straight to its staged name.
+            try (FileChannel ch = create(path)) {
+                ByteBuffer b = ByteBuffer.wrap(data, 0, len);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
             }
+            fixMode(path);
+        } catch (IOException e) {
+            throw notStaged(digest, e);
         }
-        fixMode(staged(hex));
         bytesWritten.addAndGet(len);
         writeback.written(len);
         return digest.bytes();
@@ -133,6 +142,14 @@ public final class Transaction implements AutoCloseable {
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** Records that a claimed digest has no staged object, which stops {@link #commit()}; returns {@code e}. */
+    private IOException notStaged(ObjectDigest digest, IOException e) {
+        if (stagingFailure == null) {
+            stagingFailure = new IOException("object " + digest.hex() + " was not stored: " + e.getMessage(), e);
+        }
+        return e;
     }
 
     /**
@@ -189,6 +206,9 @@ public final class Transaction implements AutoCloseable {
     public Summary commit() throws IOException {
         if (finished) {
             throw new IllegalStateException("transaction already finished");
+        }
+        if (stagingFailure != null) {
+            throw new IOException(store.root() + ": " + stagingFailure.getMessage(), stagingFailure);
         }
         writeback.close();
         dropUnkept();
@@ -435,8 +455,12 @@ public final class Transaction implements AutoCloseable {
             ObjectDigest digest = new ObjectDigest(hasher.digest());
             ObjectDigest known = claim(digest);
             if (known == null) {
-                fixMode(tmp);
-                Files.move(tmp, staged(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    fixMode(tmp);
+                    Files.move(tmp, staged(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    throw notStaged(digest, e);
+                }
                 bytesWritten.addAndGet(hasher.size());
                 return digest.bytes();
             }

@@ -1,6 +1,7 @@
 package io.oci2cfs.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
 import java.io.IOException;
@@ -120,6 +121,31 @@ class TransactionCommitTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * An object that could not be written keeps its digest claimed: a second file of the same content takes
+     * that digest without writing. The commit must then fail rather than publish whatever sits at that name.
+     */
+    @Test
+    void anObjectThatFailedToStageStopsTheCommit() throws IOException {
+        ObjectStore store = new ObjectStore(tmp.resolve("objects"));
+        byte[] c = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x2a, 1).get(0);
+        byte[] digest = FsVerityHasher.digestOf(c, c.length);
+        String hex = FsVerityHasher.hex(digest);
+        try (Transaction tx = store.begin()) {
+            Path staging;
+            try (Stream<Path> s = Files.list(store.root())) {
+                staging = s.filter(p -> p.getFileName().toString().startsWith(".staging-")).findFirst().orElseThrow();
+            }
+            // Something already occupies the object's staged name, so writing it fails.
+            Files.createDirectories(staging.resolve(hex.substring(0, 2)).resolve(hex.substring(2)));
+            assertThatThrownBy(() -> tx.put(c, c.length)).isInstanceOf(IOException.class);
+            assertThat(tx.put(c, c.length)).isEqualTo(digest);
+            tx.keep(digest);
+            assertThatThrownBy(tx::commit).isInstanceOf(IOException.class).hasMessageContaining(hex);
+        }
+        assertThat(topLevel(store.root())).isEmpty();
     }
 
     @Test
