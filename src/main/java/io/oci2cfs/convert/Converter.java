@@ -13,6 +13,12 @@ import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
+import io.oci2cfs.registry.DockerReference;
+import io.oci2cfs.registry.PullReport;
+import io.oci2cfs.registry.RegistryOptions;
+import io.oci2cfs.registry.RegistrySource;
+import io.oci2cfs.registry.auth.AuthOptions;
+import io.oci2cfs.registry.config.Environment;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.FileMode;
@@ -49,6 +55,8 @@ public final class Converter {
     private final Path objects;
     private final ConvertOptions options;
     private final InputStream stdin;
+    private final RegistryOptions registry;
+    private PullReport pull;
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throwable> parseFailures = new ConcurrentHashMap<>();
@@ -58,8 +66,10 @@ public final class Converter {
     private long bytesRead;
     private long bytesUnpacked;
 
-    private Converter(String source, Path image, Path objects, ConvertOptions options, InputStream stdin) {
+    private Converter(String source, Path image, Path objects, ConvertOptions options, RegistryOptions registry,
+            InputStream stdin) {
         this.source = source;
+        this.registry = registry;
         this.image = image;
         this.objects = objects;
         this.options = options;
@@ -74,9 +84,18 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
+        return convert(source, image, objects, options, null, stdin);
+    }
+
+    /**
+     * As {@link #convert(String, Path, Path, ConvertOptions, InputStream)}, with {@code registry} saying how a
+     * {@code docker://} source is pulled (null: the user's configuration, {@link RegistryOptions#fromEnvironment}).
+     */
+    public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
+            RegistryOptions registry, InputStream stdin) {
         return Mono.fromCallable(() -> {
             try {
-                return new Converter(source, image, objects, options, stdin).run();
+                return new Converter(source, image, objects, options, registry, stdin).run();
             } catch (OutOfMemoryError e) {
                 // Reactor does not pass JVM errors on to subscribers, so the caller would wait forever. The
                 // tree is garbage once the stack has unwound, so there is room to say what happened.
@@ -168,7 +187,7 @@ public final class Converter {
             }
         }
         ResolvedImage resolved;
-        try (ImageSource src = ImageSources.open(ref, options.platform(), stdin)) {
+        try (ImageSource src = open(ref)) {
             resolved = src.read((blob, data) -> {
                 progress.layerStarted(blob.key());
                 try {
@@ -183,6 +202,9 @@ public final class Converter {
                     data.transferTo(OutputStream.nullOutputStream());
                 }
             }, options.threads());
+            if (src instanceof RegistrySource r) {
+                pull = r.report();
+            }
         }
         stage("read");
         List<ConvertedLayer> ordered = new ArrayList<>();
@@ -213,6 +235,16 @@ public final class Converter {
         }
         stage("hash");
         return ordered;
+    }
+
+    private ImageSource open(ImageReference ref) throws IOException {
+        if (ref.kind() != SourceKind.DOCKER) {
+            return ImageSources.open(ref, options.platform(), stdin);
+        }
+        DockerReference docker = DockerReference.parse(ref.toString());
+        RegistryOptions r = registry != null ? registry : RegistryOptions.fromEnvironment(
+                new AuthOptions(null, null, false, null), null, null, Environment.system());
+        return new RegistrySource(docker, options.platform(), r);
     }
 
     private Mono<ConvertedLayer> counted(Mono<ConvertedLayer> m) {
@@ -322,6 +354,7 @@ public final class Converter {
         });
         return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
                 counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
-                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)));
+                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
+                pull);
     }
 }

@@ -1,0 +1,115 @@
+package io.oci2cfs.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.oci2cfs.convert.ConvertOptions;
+import io.oci2cfs.convert.ConvertResult;
+import io.oci2cfs.convert.Converter;
+import io.oci2cfs.image.Platform;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code convert docker://} against a real registry (distribution 2.8) seeded by skopeo from the fixtures:
+ * every image equals, byte for byte, the one converted from the same fixture as {@code oci:}.
+ */
+class RegistryPullTest {
+    @TempDir
+    static Path shared;
+    static LoopbackRegistry registry;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void seed() throws IOException {
+        LoopbackRegistry.requireTools();
+        registry = LoopbackRegistry.start(shared, shared.resolve("data"), "", "");
+        Path f = LoopbackRegistry.FIXTURES;
+        registry.seed(shared, "oci:" + f.resolve("basic") + ":latest", "test/basic:oci", "--format", "oci");
+        registry.seed(shared, "oci:" + f.resolve("basic") + ":latest", "test/basic:v2s2", "--format", "v2s2");
+        registry.seed(shared, "oci:" + f.resolve("whiteouts") + ":latest", "test/whiteouts:latest");
+        registry.seed(shared, "oci:" + f.resolve("multiarch") + ":multi", "test/multi:latest", "--all");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    static ConvertOptions options(String platform) {
+        ConvertOptions d = ConvertOptions.defaults();
+        return new ConvertOptions(d.versions(), Platform.parse(platform), d.threads(), false, false, false, false,
+                false, null, null, d.memoryBudget(), false);
+    }
+
+    private ConvertResult convert(String source, String platform, RegistryOptions r, String name) {
+        return Converter.convert(source, tmp.resolve(name + ".cfs"), tmp.resolve("objects-" + name),
+                options(platform), r, InputStream.nullInputStream()).block();
+    }
+
+    private void assertSameAsOci(String docker, String oci, String platform) throws IOException {
+        ConvertResult pulled = convert(docker, platform, RegistryOptions.anonymous(), "pulled");
+        ConvertResult local = convert(oci, platform, null, "local");
+        assertThat(Files.readAllBytes(pulled.image())).isEqualTo(Files.readAllBytes(local.image()));
+        assertThat(pulled.pull().manifestDigest()).isNotNull();
+        // the layers (skopeo may have compressed a plain one on push), and the config
+        assertThat(pulled.pull().bytesDownloaded()).isGreaterThan(pulled.bytesRead());
+        assertThat(pulled.pull().retries()).isZero();
+        assertThat(pulled.pull().resumes()).isZero();
+    }
+
+    @Test
+    void ociPushConvertsToTheSameImageAsTheLayout() throws IOException {
+        assertSameAsOci("docker://" + registry.host() + "/test/basic:oci",
+                "oci:" + LoopbackRegistry.FIXTURES.resolve("basic") + ":latest", "linux/amd64");
+    }
+
+    @Test
+    void dockerV2s2PushConvertsToTheSameImage() throws IOException {
+        assertSameAsOci("docker://" + registry.host() + "/test/basic:v2s2",
+                "oci:" + LoopbackRegistry.FIXTURES.resolve("basic") + ":latest", "linux/amd64");
+    }
+
+    @Test
+    void threeLayersOfEveryCompression() throws IOException {
+        assertSameAsOci("docker://" + registry.host() + "/test/whiteouts",
+                "oci:" + LoopbackRegistry.FIXTURES.resolve("whiteouts") + ":latest", "linux/amd64");
+    }
+
+    @Test
+    void multiArchIndexPicksThePlatform() throws IOException {
+        for (String platform : new String[] {"linux/amd64", "linux/arm64/v8"}) {
+            assertSameAsOci("docker://" + registry.host() + "/test/multi:latest",
+                    "oci:" + LoopbackRegistry.FIXTURES.resolve("multiarch") + ":multi", platform);
+        }
+    }
+
+    @Test
+    void noMatchingPlatformListsThoseFound() {
+        assertThatThrownBy(() -> convert("docker://" + registry.host() + "/test/multi:latest", "linux/s390x",
+                RegistryOptions.anonymous(), "none"))
+                .hasMessageContaining("docker://" + registry.host() + "/test/multi:latest")
+                .hasMessageContaining("no image for platform linux/s390x")
+                .hasMessageContaining("linux/amd64").hasMessageContaining("linux/arm64/v8");
+        assertThat(tmp.resolve("none.cfs")).doesNotExist();
+    }
+
+    @Test
+    void unknownTagIsManifestUnknown() {
+        assertThatThrownBy(() -> convert("docker://" + registry.host() + "/test/basic:nope", "linux/amd64",
+                RegistryOptions.anonymous(), "none"))
+                .hasMessageContaining("docker://" + registry.host() + "/test/basic:nope")
+                .hasMessageContaining("manifest unknown");
+        assertThat(tmp.resolve("none.cfs")).doesNotExist();
+    }
+}
