@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 /** {@code oci2cfs convert SOURCE IMAGE --objects DIR}. */
 @Command(name = "convert", description = "Convert a container image into a composefs image and object store.")
 final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "oci:DIR[:REF], oci-archive:FILE[:REF], "
-            + "docker-archive:FILE[:REF], - (docker save on stdin), a layer tarball, dump:FILE or a directory.")
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "docker://[HOST/]NAME[:TAG|@DIGEST], oci:DIR[:REF], "
+            + "oci-archive:FILE[:REF], docker-archive:FILE[:REF], - (docker save on stdin), a layer tarball, dump:FILE "
+            + "or a directory.")
     String source;
 
     @Parameters(index = "1", paramLabel = "IMAGE", description = "The composefs image to write.")
@@ -34,6 +35,9 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Mixin
     ImageOptions common;
+
+    @Mixin
+    RegistryFlags registry;
 
     @Option(names = "--hardlinks", paramLabel = "keep|break", defaultValue = "keep",
             description = "keep: hardlinks stay one inode; break: one inode per name, as mkcomposefs on an unpacked tree.")
@@ -57,7 +61,8 @@ final class ConvertCommand implements Callable<Integer> {
                 platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
                 common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer, dump,
                 ContentPipeline.defaultBudget(), System.console() != null && !json);
-        ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
+        ConvertResult r = Converter.convert(source, image, objects, options,
+                source.startsWith("docker:") ? registry.options() : null, System.in).block();
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("source", r.source());
@@ -76,6 +81,14 @@ final class ConvertCommand implements Callable<Integer> {
             report.put("bytesStored", r.bytesStored());
             report.put("layerImages", r.layerImages().stream().map(Path::toString).toList());
             report.put("stageMillis", r.stageMillis());
+            if (r.pull() != null) {
+                Map<String, Object> pull = new LinkedHashMap<>();
+                pull.put("manifestDigest", String.valueOf(r.pull().manifestDigest()));
+                pull.put("bytesDownloaded", r.pull().bytesDownloaded());
+                pull.put("retries", r.pull().retries());
+                pull.put("resumes", r.pull().resumes());
+                report.put("pull", pull);
+            }
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else if (common.printDigest) {
             System.out.println(r.imageDigest());
