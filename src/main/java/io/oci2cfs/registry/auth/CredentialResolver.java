@@ -284,7 +284,7 @@ public final class CredentialResolver {
             return root;
         } catch (JacksonException e) {
             throw new IOException(file + ": invalid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
+                    + (e.getLocation() == null ? "" : " near line " + e.getLocation().getLineNr()), e);
         }
     }
 

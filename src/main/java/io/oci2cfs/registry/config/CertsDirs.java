@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,13 +78,27 @@ public final class CertsDirs {
                 }
                 if (key == null) {
                     chain = Certificates.read(file);
-                    key = PemKeys.readPrivateKey(keyFile, null);
+                    key = jdkKey(keyFile, PemKeys.readPrivateKey(keyFile, null));
                 }
             } else if (name.endsWith(".key") && !Files.exists(dir.resolve(stem(name) + ".cert"))) {
                 throw new IOException(file + ": key without its client certificate " + stem(name) + ".cert");
             }
         }
         return new TlsMaterial(cas, key, chain);
+    }
+
+    /**
+     * The same key as a JDK key object: Bouncy Castle names EC keys "ECDSA", while JSSE's key managers pick
+     * a client key by the names "EC" and "RSA".
+     */
+    private static PrivateKey jdkKey(Path file, PrivateKey key) throws IOException {
+        String algorithm = key.getAlgorithm().equals("ECDSA") ? "EC" : key.getAlgorithm();
+        try {
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + ": " + algorithm + " keys are not usable for TLS here (" + e.getMessage() + ")",
+                    e);
+        }
     }
 
     private static String stem(String name) {

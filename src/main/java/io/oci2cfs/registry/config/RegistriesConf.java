@@ -214,7 +214,7 @@ public final class RegistriesConf {
     }
 
     private static String where(JsonLocation location) {
-        return location == null || location.getLineNr() < 0 ? "" : " at line " + location.getLineNr();
+        return location == null || location.getLineNr() < 0 ? "" : " near line " + location.getLineNr();
     }
 
     /** Reads the tables of one file; errors name the file. */
