@@ -19,9 +19,14 @@ public record Environment(Map<String, String> vars, Path home) {
         Objects.requireNonNull(home, "home");
     }
 
-    /** The process environment and {@code user.home}. */
+    /**
+     * The process environment; home is {@code $HOME}, else {@code user.home} (the password database), as the
+     * Go tools' {@code homedir.Get()} decides.
+     */
     public static Environment system() {
-        return new Environment(System.getenv(), Path.of(System.getProperty("user.home")));
+        String home = System.getenv("HOME");
+        return new Environment(System.getenv(),
+                Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home));
     }
 
     /** The variable's value; an empty value counts as unset, as in the Go tools' {@code os.Getenv} checks. */

@@ -41,6 +41,7 @@ class EnvironmentTest {
     void systemIsTheProcessEnvironment() {
         Environment env = Environment.system();
         assertThat(env.vars()).isEqualTo(System.getenv());
-        assertThat(env.home()).isEqualTo(Path.of(System.getProperty("user.home")));
+        String home = System.getenv("HOME");
+        assertThat(env.home()).isEqualTo(Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home));
     }
 }
