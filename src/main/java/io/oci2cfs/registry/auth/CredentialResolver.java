@@ -24,10 +24,11 @@ import java.util.function.Consumer;
  * {@code pkg/docker/config}):
  * <ol>
  * <li>{@code --creds}, {@code --registry-token}, {@code --no-creds};</li>
- * <li>{@code --authfile}, else {@code $REGISTRY_AUTH_FILE}: that file only;</li>
+ * <li>{@code --authfile}, else {@code $REGISTRY_AUTH_FILE}, else {@code $DOCKER_CONFIG/config.json}: that
+ * file only (podman's {@code --authfile} default);</li>
  * <li>otherwise {@code $XDG_RUNTIME_DIR/containers/auth.json} (unset: {@code /run/containers/UID/auth.json}),
- * {@code ${XDG_CONFIG_HOME:-~/.config}/containers/auth.json}, {@code ${DOCKER_CONFIG:-~/.docker}/config.json}
- * and {@code ~/.dockercfg}; the first file that yields a credential wins.</li>
+ * {@code ${XDG_CONFIG_HOME:-~/.config}/containers/auth.json}, {@code ~/.docker/config.json} and
+ * {@code ~/.dockercfg}; the first file that yields a credential wins.</li>
  * </ol>
  * Inside a file: {@code credHelpers[host]}, then {@code auths} from the most specific key
  * ({@code host/ns/repo}) to the host, then any key naming the same host once normalised (URL scheme and path
@@ -113,6 +114,11 @@ public final class CredentialResolver {
         if (fromEnv.isPresent()) {
             return List.of(explicit(Path.of(fromEnv.get()), "REGISTRY_AUTH_FILE"));
         }
+        // podman's and skopeo's --authfile default (containers/common GetDefaultAuthFile), so the only file too
+        Optional<String> dockerConfig = env.get("DOCKER_CONFIG");
+        if (dockerConfig.isPresent()) {
+            return List.of(new AuthFile(Path.of(dockerConfig.get(), "config.json"), false));
+        }
         List<AuthFile> files = new ArrayList<>();
         Optional<String> runtimeDir = env.get("XDG_RUNTIME_DIR");
         if (runtimeDir.isPresent()) {
@@ -125,8 +131,7 @@ public final class CredentialResolver {
             uid().ifPresent(uid -> files.add(new AuthFile(Path.of("/run/containers", uid, "auth.json"), false)));
         }
         files.add(new AuthFile(env.configHome().resolve("containers/auth.json"), false));
-        files.add(new AuthFile(env.get("DOCKER_CONFIG").map(Path::of).orElse(env.home().resolve(".docker"))
-                .resolve("config.json"), false));
+        files.add(new AuthFile(env.home().resolve(".docker/config.json"), false));
         files.add(new AuthFile(env.home().resolve(".dockercfg"), true));
         return files;
     }

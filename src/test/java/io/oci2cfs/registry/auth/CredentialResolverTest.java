@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oci2cfs.registry.config.Environment;
+import io.oci2cfs.testutil.Proc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,17 +152,27 @@ class CredentialResolverTest {
     }
 
     @Test
-    void xdgConfigHomeAndDockerConfigMoveTheirFiles() throws IOException {
+    void xdgConfigHomeMovesTheContainersFile() throws IOException {
         Path xdg = dir.resolve("xdg");
-        Path docker = dir.resolve("dockercfg");
         vars.put("XDG_CONFIG_HOME", xdg.toString());
-        vars.put("DOCKER_CONFIG", docker.toString());
         write(configAuth(), "{\"auths\":{\"one.io\":{\"auth\":\"" + auth("ignored:1") + "\"}}}");
-        write(dockerConfig(), "{\"auths\":{\"two.io\":{\"auth\":\"" + auth("ignored:2") + "\"}}}");
         write(xdg.resolve("containers/auth.json"), "{\"auths\":{\"one.io\":{\"auth\":\"" + auth("xdg:1") + "\"}}}");
-        write(docker.resolve("config.json"), "{\"auths\":{\"two.io\":{\"auth\":\"" + auth("dc:2") + "\"}}}");
         assertThat(lookup("one.io", "r").credential()).isEqualTo(new Credential.Basic("xdg", "1"));
+    }
+
+    @Test
+    void dockerConfigIsTheOnlyFileAsPodmansAuthfileDefault() throws IOException {
+        Path docker = dir.resolve("dockercfg");
+        vars.put("DOCKER_CONFIG", docker.toString());
+        write(runtimeAuth(), "{\"auths\":{\"one.io\":{\"auth\":\"" + auth("runtime:1") + "\"}}}");
+        write(dockerConfig(), "{\"auths\":{\"two.io\":{\"auth\":\"" + auth("ignored:2") + "\"}}}");
+        assertThat(lookup("one.io", "r"))
+                .isEqualTo(new FoundCredential(new Credential.Anonymous(), "none found for one.io in "
+                        + docker.resolve("config.json")));
+        write(docker.resolve("config.json"), "{\"auths\":{\"two.io\":{\"auth\":\"" + auth("dc:2") + "\"}}}");
         assertThat(lookup("two.io", "r").credential()).isEqualTo(new Credential.Basic("dc", "2"));
+        vars.put("REGISTRY_AUTH_FILE", runtimeAuth().toString());
+        assertThat(lookup("one.io", "r").credential()).isEqualTo(new Credential.Basic("runtime", "1"));
     }
 
     @Test
@@ -336,6 +348,62 @@ class CredentialResolverTest {
         assertThatThrownBy(() -> lookup("quay.io", "r")).hasMessage(configAuth() + ": \"auths\" is not an object");
         write(configAuth(), "[]");
         assertThatThrownBy(() -> lookup("quay.io", "r")).hasMessage(configAuth() + ": not a JSON object");
+    }
+
+    /**
+     * The same files and environments given to skopeo (containers/image): {@code skopeo login --get-login REF}
+     * prints the user name it would use, which must be ours. (Docker Hub's helper URL and credsStore are
+     * deliberate deviations and left out.)
+     */
+    @Test
+    void agreesWithSkopeo() throws IOException {
+        Assumptions.assumeTrue(Proc.has("skopeo"), "skopeo is not installed; skipping");
+        write(runtimeAuth(), "{\"auths\":{\"one.io\":{\"auth\":\"" + auth("runtime1:p") + "\"}}}");
+        write(configAuth(), "{\"auths\":{"
+                + "\"one.io\":{\"auth\":\"" + auth("config1:p") + "\"},"
+                + "\"two.io\":{\"auth\":\"" + auth("config2:p") + "\"},"
+                + "\"quay.io\":{\"auth\":\"" + auth("quayhost:p") + "\"},"
+                + "\"quay.io/ns\":{\"auth\":\"" + auth("quayns:p") + "\"},"
+                + "\"quay.io/ns/repo\":{\"auth\":\"" + auth("quayrepo:p") + "\"}},"
+                + "\"credHelpers\":{\"helper.example.com\":\"test\",\"nothere.example.com\":\"test\"}}");
+        write(dockerConfig(), "{\"auths\":{"
+                + "\"two.io\":{\"auth\":\"" + auth("docker2:p") + "\"},"
+                + "\"three.io\":{\"auth\":\"" + auth("docker3:p") + "\"},"
+                + "\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("hub:p") + "\"},"
+                + "\"http://registry.example.com:5000/v2/\":{\"auth\":\"" + auth("scheme:p") + "\"},"
+                + "\"nothere.example.com\":{\"auth\":\"" + auth("docker-nothere:p") + "\"}}}");
+        write(home.resolve(".dockercfg"), "{\"https://four.io/v1/\":{\"auth\":\"" + auth("legacy4:p") + "\"}}");
+        assertSameLogins(List.of("one.io/r", "two.io/r", "three.io/r", "four.io/r", "five.io/r", "quay.io/ns/repo",
+                "quay.io/ns/other", "quay.io/nsx/r", "docker.io/library/alpine", "registry.example.com:5000/x",
+                "helper.example.com/r", "nothere.example.com/r"));
+
+        vars.put("XDG_CONFIG_HOME", dir.resolve("elsewhere").toString());
+        assertSameLogins(List.of("one.io/r", "two.io/r", "quay.io/ns/repo", "helper.example.com/r", "four.io/r"));
+
+        // Only what the named file holds is compared: skopeo 1.9.3's containers/image (before 5.24) still fell
+        // back to the default files after a named one, which current podman and we do not.
+        vars.put("DOCKER_CONFIG", dockerConfig().getParent().toString());
+        assertSameLogins(List.of("two.io/r", "three.io/r", "docker.io/library/alpine", "registry.example.com:5000/x",
+                "nothere.example.com/r"));
+        vars.put("REGISTRY_AUTH_FILE", configAuth().toString());
+        assertSameLogins(List.of("one.io/r", "two.io/r", "quay.io/ns/repo", "quay.io/ns/other", "quay.io/nsx/r",
+                "helper.example.com/r"));
+    }
+
+    private void assertSameLogins(List<String> refs) throws IOException {
+        Map<String, String> skopeoEnv = new HashMap<>(vars);
+        skopeoEnv.put("HOME", home.toString());
+        for (String unset : List.of("XDG_CONFIG_HOME", "DOCKER_CONFIG", "REGISTRY_AUTH_FILE")) {
+            skopeoEnv.putIfAbsent(unset, null);
+        }
+        for (String ref : refs) {
+            Proc.Result skopeo = Proc.run(List.of("skopeo", "login", "--get-login", ref), skopeoEnv, null);
+            String theirs = skopeo.code() == 0 ? skopeo.out().strip() : "(none)";
+            int slash = ref.indexOf('/');
+            Credential ours = lookup(ref.substring(0, slash), ref.substring(slash + 1)).credential();
+            assertThat(ours instanceof Credential.Basic b ? b.user() : "(none)").as("%s with %s (skopeo: %s)", ref,
+                    vars, skopeo).isEqualTo(theirs);
+        }
     }
 
     @Test
