@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.resolver.DefaultAddressResolverGroup;
+import io.oci2cfs.registry.config.ProxySpec;
 import java.net.URI;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.net.ssl.TrustManagerFactory;
@@ -25,6 +27,7 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.transport.ProxyProvider;
 
 /**
  * HTTP for the registry client on reactor-netty: one pool of connections per host (at most {@code
@@ -43,13 +46,15 @@ final class HttpTransport implements AutoCloseable {
     private final ConnectionProvider pool;
     private final HttpClient base;
     private final Function<String, TlsConfig> tls;
+    private final RegistryOptions.Proxies proxies;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
 
     /**
      * @param tls how to reach each {@code host:port} over TLS
+     * @param proxies the HTTP proxy for each target (CONNECT is used for every scheme)
      */
     HttpTransport(int maxPerHost, Duration connectTimeout, Duration headersTimeout, String userAgent,
-            Function<String, TlsConfig> tls) {
+            Function<String, TlsConfig> tls, RegistryOptions.Proxies proxies) {
         this.pool = ConnectionProvider.builder("oci2cfs-registry")
                 .maxConnections(maxPerHost)
                 .pendingAcquireMaxCount(-1)
@@ -64,6 +69,7 @@ final class HttpTransport implements AutoCloseable {
                 .responseTimeout(headersTimeout)
                 .headers(h -> h.set("User-Agent", userAgent));
         this.tls = tls;
+        this.proxies = proxies;
     }
 
     /**
@@ -131,13 +137,30 @@ final class HttpTransport implements AutoCloseable {
     }
 
     private HttpClient clientFor(URI uri) {
-        if (!"https".equals(uri.getScheme())) {
-            return base;
-        }
         String hostPort = uri.getPort() >= 0 ? uri.getHost() + ":" + uri.getPort() : uri.getHost();
-        return clients.computeIfAbsent(hostPort.toLowerCase(Locale.ROOT), hp -> {
-            SslContext context = sslContext(tls.apply(hp));
-            return base.secure(spec -> spec.sslContext(context));
+        return clients.computeIfAbsent(uri.getScheme() + "://" + hostPort.toLowerCase(Locale.ROOT), key -> {
+            HttpClient c = base;
+            boolean https = "https".equals(uri.getScheme());
+            if (https) {
+                SslContext context = sslContext(tls.apply(hostPort.toLowerCase(Locale.ROOT)));
+                c = c.secure(spec -> spec.sslContext(context));
+            }
+            int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
+            Optional<ProxySpec> proxy = proxies.forTarget(uri.getScheme(), uri.getHost(), port);
+            if (proxy.isPresent()) {
+                ProxySpec p = proxy.get();
+                if (p.https()) {
+                    throw new IllegalArgumentException("proxy " + p.host() + ":" + p.port()
+                            + " is reached over TLS (https://), which is not supported; use an http:// proxy URL");
+                }
+                c = c.proxy(spec -> {
+                    var b = spec.type(ProxyProvider.Proxy.HTTP).host(p.host()).port(p.port());
+                    if (p.user() != null) {
+                        b.username(p.user()).password(u -> p.password() == null ? "" : p.password());
+                    }
+                });
+            }
+            return c;
         });
     }
 

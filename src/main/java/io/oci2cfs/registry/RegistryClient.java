@@ -54,7 +54,7 @@ public final class RegistryClient implements AutoCloseable {
     public RegistryClient(RegistryOptions options) {
         this.options = options;
         this.http = new HttpTransport(options.jobs() + 2, options.connectTimeout(), options.headersTimeout(),
-                "oci2cfs/0.1.0", this::tls);
+                "oci2cfs/0.1.0", this::tls, options.proxies());
         this.tokens = new BearerTokens(http, Clock.systemUTC());
     }
 

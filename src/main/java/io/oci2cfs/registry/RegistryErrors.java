@@ -37,7 +37,8 @@ final class RegistryErrors {
             case 429 -> "too many requests";
             default -> "HTTP " + status;
         };
-        String message = label + ": " + what + ": " + reason + (detail.isEmpty() ? "" : " (" + detail + ")");
+        boolean redundant = detail.isEmpty() || detail.equalsIgnoreCase(reason);
+        String message = label + ": " + what + ": " + reason + (redundant ? "" : " (" + detail + ")");
         if (status == 429 && codes.contains("TOOMANYREQUESTS") && head.header("ratelimit-limit") != null) {
             // Docker Hub's pull quota: waiting seconds does not help (docker/hub-feedback#2093)
             return new RegistryException(message + "; rate limit " + head.header("ratelimit-limit")

@@ -95,6 +95,34 @@ class RegistryPullTest {
     }
 
     @Test
+    void commandLineReportsThePull() throws IOException {
+        Path image = tmp.resolve("cli.cfs");
+        io.oci2cfs.testutil.Proc.Result r = io.oci2cfs.testutil.Cli.run("convert",
+                "docker://" + registry.host() + "/test/multi", image.toString(), "--objects",
+                tmp.resolve("objects").toString(), "--platform", "linux/arm64/v8", "--jobs", "1", "--retry-times", "1",
+                "--retry-delay", "100ms", "--json");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout());
+        assertThat(json.path("pull").path("manifestDigest").asText()).startsWith("sha256:");
+        assertThat(json.path("pull").path("bytesDownloaded").asLong()).isPositive();
+        assertThat(json.path("pull").path("retries").asLong()).isZero();
+        ConvertResult local = convert("oci:" + LoopbackRegistry.FIXTURES.resolve("multiarch") + ":multi",
+                "linux/arm64/v8", null, "local");
+        assertThat(Files.readAllBytes(image)).isEqualTo(Files.readAllBytes(local.image()));
+    }
+
+    @Test
+    void commandLineErrorIsOneLine() {
+        io.oci2cfs.testutil.Proc.Result r = io.oci2cfs.testutil.Cli.run("convert",
+                "docker://" + registry.host() + "/test/absent:v1", tmp.resolve("x.cfs").toString(), "--objects",
+                tmp.resolve("objects").toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.stderr().strip()).doesNotContain("\n").isEqualTo("convert: docker://" + registry.host()
+                + "/test/absent:v1: manifest v1: manifest unknown");
+        assertThat(tmp.resolve("x.cfs")).doesNotExist();
+    }
+
+    @Test
     void noMatchingPlatformListsThoseFound() {
         assertThatThrownBy(() -> convert("docker://" + registry.host() + "/test/multi:latest", "linux/s390x",
                 RegistryOptions.anonymous(), "none"))
