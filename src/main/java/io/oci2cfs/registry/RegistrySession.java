@@ -48,7 +48,9 @@ final class RegistrySession {
         this.retry = retry;
         this.label = label;
         this.stats = stats;
-        this.base = ping().cache();
+        // a successful ping is kept; a failed one is not, so that the caller's retry pings again
+        this.base = ping().cache(ok -> java.time.Duration.ofMillis(Long.MAX_VALUE), e -> java.time.Duration.ZERO,
+                () -> java.time.Duration.ZERO);
     }
 
     String host() {
@@ -93,7 +95,7 @@ final class RegistrySession {
         if (allowPlainHttp) {
             candidates.add(isLoopback(host) ? 0 : 1, URI.create("http://" + host + "/v2/"));
         }
-        return pingFrom(candidates, 0, null).retryWhen(transientRetry());
+        return pingFrom(candidates, 0, null);
     }
 
     private Mono<URI> pingFrom(List<URI> candidates, int i, RegistryException firstError) {

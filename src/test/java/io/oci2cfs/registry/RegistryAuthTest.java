@@ -143,6 +143,32 @@ class RegistryAuthTest {
     }
 
     @Test
+    void mutualTlsThroughACertsDirectory() throws Exception {
+        KeyPair serverKey = TestCerts.ecKey();
+        X509Certificate server = TestCerts.selfSigned(serverKey, "127.0.0.1");
+        KeyPair clientKey = TestCerts.ecKey();
+        X509Certificate client = TestCerts.selfSigned(clientKey, "oci2cfs-client");
+        Path crt = TestCerts.writeCert(tmp.resolve("tls.crt"), server);
+        Path pem = TestCerts.writeKey(tmp.resolve("tls.key"), serverKey.getPrivate());
+        Path clientCas = TestCerts.writeCert(tmp.resolve("clientcas.pem"), client);
+        Path certsD = Files.createDirectories(tmp.resolve("certs.d"));
+        TestCerts.writeCert(certsD.resolve("ca.crt"), server);
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        io.oci2cfs.registry.config.Environment env = new io.oci2cfs.registry.config.Environment(Map.of(), home);
+        io.oci2cfs.registry.auth.AuthOptions noCreds = new io.oci2cfs.registry.auth.AuthOptions(null, null, true, null);
+        try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, data,
+                "  tls: {certificate: " + crt + ", key: " + pem + ", clientcas: [" + clientCas + "]}\n", "")) {
+            RegistryOptions withoutClientCert = RegistryOptions.fromEnvironment(noCreds, certsD, null, env)
+                    .withRetries(0, null);
+            assertThatThrownBy(() -> pull(registry.host(), withoutClientCert)).hasMessageContaining("TLS failure");
+
+            TestCerts.writeCert(certsD.resolve("client.cert"), client);
+            TestCerts.writeKey(certsD.resolve("client.key"), clientKey.getPrivate());
+            pullsTheSameImage(registry.host(), RegistryOptions.fromEnvironment(noCreds, certsD, null, env));
+        }
+    }
+
+    @Test
     void htpasswdOverTlsWithTheCaFromCertificates() throws Exception {
         assumeTrue(LoopbackRegistry.installed("htpasswd"), "htpasswd (apache2-utils) is not installed; skipping");
         KeyPair key = TestCerts.ecKey();

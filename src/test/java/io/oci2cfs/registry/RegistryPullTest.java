@@ -95,6 +95,30 @@ class RegistryPullTest {
     }
 
     @Test
+    void aDeadMirrorFromRegistriesConfFallsBackToThePrimary() throws IOException {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        Path conf = Files.writeString(tmp.resolve("registries.conf"), "[[registry]]\nprefix = \"" + registry.host()
+                + "/test\"\nlocation = \"" + registry.host() + "/test\"\n[[registry.mirror]]\nlocation = \"127.0.0.1:"
+                + dead + "/mirrored\"\ninsecure = true\n");
+        io.oci2cfs.registry.config.Environment env = new io.oci2cfs.registry.config.Environment(
+                java.util.Map.of("CONTAINERS_REGISTRIES_CONF", conf.toString()),
+                Files.createDirectories(tmp.resolve("home")));
+        RegistryOptions options = RegistryOptions.fromEnvironment(
+                new io.oci2cfs.registry.auth.AuthOptions(null, null, true, null), null, null, env)
+                .withRetries(1, java.time.Duration.ofMillis(10));
+        ConvertResult pulled = convert("docker://" + registry.host() + "/test/basic:oci", "linux/amd64", options,
+                "mirrored");
+        ConvertResult local = convert("oci:" + LoopbackRegistry.FIXTURES.resolve("basic") + ":latest", "linux/amd64",
+                null, "local");
+        assertThat(Files.readAllBytes(pulled.image())).isEqualTo(Files.readAllBytes(local.image()));
+        // the mirror was tried: its refused connection was retried once
+        assertThat(pulled.pull().retries()).isEqualTo(1);
+    }
+
+    @Test
     void commandLineReportsThePull() throws IOException {
         Path image = tmp.resolve("cli.cfs");
         io.oci2cfs.testutil.Proc.Result r = io.oci2cfs.testutil.Cli.run("convert",
