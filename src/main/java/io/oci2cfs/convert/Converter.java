@@ -188,8 +188,9 @@ public final class Converter {
         }
         ResolvedImage resolved;
         try (ImageSource src = open(ref)) {
-            resolved = src.read((blob, data) -> {
-                progress.layerStarted(blob.key());
+            resolved = src.read((blob, raw) -> {
+                progress.layerStarted(blob.key(), blob.size());
+                InputStream data = progress.track(blob.key(), raw);
                 try {
                     Mono<ConvertedLayer> m = counted(LayerConversion.read(blob.key(), data, !blob.concurrent(), pipeline)).cache();
                     m.subscribe(x -> { }, e -> { });
