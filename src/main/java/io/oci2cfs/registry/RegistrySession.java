@@ -148,7 +148,7 @@ final class RegistrySession {
     }
 
     private Flux<HttpPart> attempt(String what, HttpRequest request, boolean fresh) {
-        return authorization(fresh, List.of())
+        return authorization(fresh, request.uri())
                 .map(a -> request.withAuthorization(a, HttpRequest.origin(request.uri())))
                 .defaultIfEmpty(request)
                 .flatMapMany(http::send)
@@ -188,7 +188,7 @@ final class RegistrySession {
     }
 
     /** The {@code Authorization} value for this repository, or empty when the registry needs none. */
-    private Mono<String> authorization(boolean fresh, List<String> extraScopes) {
+    private Mono<String> authorization(boolean fresh, URI registryUri) {
         Credential c = credential.credential();
         if (c instanceof Credential.BearerToken t) {
             return Mono.just("Bearer " + t.token());
@@ -205,7 +205,13 @@ final class RegistrySession {
                     }
                 }
             }
-            scopes.addAll(extraScopes);
+            String realm = String.valueOf(bearer.param("realm"));
+            if (!(c instanceof Credential.Anonymous) && realm.startsWith("http://")
+                    && registryUri.getScheme().equals("https") && !isLoopback(URI.create(realm).getAuthority())) {
+                // a credential must not leave over plain HTTP when the registry itself is reached over TLS
+                return Mono.error(new RegistryException(label + ": the registry names a plain-HTTP token server ("
+                        + realm + "); not sending " + BearerTokens.describe(credential) + " there"));
+            }
             return tokens.token(bearer, scopes, credential, fresh, label)
                     .onErrorMap(java.io.UncheckedIOException.class, java.io.UncheckedIOException::getCause)
                     .map(t -> "Bearer " + t);
