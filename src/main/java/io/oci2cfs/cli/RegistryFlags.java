@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.registry.RegistryOptions;
 import io.oci2cfs.registry.auth.AuthOptions;
 import io.oci2cfs.registry.config.Environment;
@@ -48,15 +49,18 @@ final class RegistryFlags {
 
     RegistryOptions options() throws IOException {
         if (noCreds && (creds != null || registryToken != null)) {
-            throw new IllegalArgumentException("--no-creds conflicts with --creds and --registry-token");
+            throw new UsageException("--no-creds conflicts with --creds and --registry-token");
         }
         if (creds != null && registryToken != null) {
-            throw new IllegalArgumentException("--creds and --registry-token conflict");
+            throw new UsageException("--creds and --registry-token conflict");
         }
-        return RegistryOptions.fromEnvironment(new AuthOptions(creds, registryToken, noCreds, authFile), certDir,
-                tlsVerify, Environment.system())
-                .withRetries(retryTimes, retryDelay == null ? null : duration(retryDelay))
-                .withJobs(jobs);
+        RegistryOptions options = RegistryOptions.fromEnvironment(
+                new AuthOptions(creds, registryToken, noCreds, authFile), certDir, tlsVerify, Environment.system());
+        try {
+            return options.withRetries(retryTimes, retryDelay == null ? null : duration(retryDelay)).withJobs(jobs);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
     }
 
     /** Go's duration syntax in its common forms; a bare number is seconds. */

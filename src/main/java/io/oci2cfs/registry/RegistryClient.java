@@ -144,7 +144,7 @@ public final class RegistryClient implements AutoCloseable {
         try {
             selection = selector.select(root);
         } catch (ImageException e) {
-            throw e instanceof RegistryException ? e : new ImageException(ref + ": " + e.getMessage(), e);
+            throw e.getMessage().startsWith(ref + ": ") ? e : new ImageException(ref + ": " + e.getMessage(), e);
         }
         Descriptor config = selection.config();
         if (config.size() > METADATA_CAP) {
@@ -176,14 +176,14 @@ public final class RegistryClient implements AutoCloseable {
                     for (HttpPart p : parts.subList(1, parts.size())) {
                         byte[] b = ((HttpPart.Chunk) p).bytes();
                         if (out.size() + b.length > METADATA_CAP) {
-                            return Mono.error(new RegistryException(session.label() + ": " + what
+                            return Mono.error(new ImageException(session.label() + ": " + what
                                     + ": larger than 4 MiB"));
                         }
                         out.write(b, 0, b.length);
                     }
                     try {
                         return Mono.just(checkManifest(session.label(), what, head, out.toByteArray()));
-                    } catch (RegistryException e) {
+                    } catch (ImageException e) {
                         return Mono.error(e);
                     }
                 })
@@ -191,29 +191,29 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private static Fetched checkManifest(String label, String what, HttpHead head, byte[] body)
-            throws RegistryException {
+            throws ImageException {
         String contentType = head.header("content-type");
         String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         JsonNode json;
         try {
             json = JSON.readTree(body);
         } catch (IOException e) {
-            throw new RegistryException(label + ": " + what + ": not valid JSON");
+            throw new ImageException(label + ": " + what + ": not valid JSON");
         }
         JsonNode version = json == null ? null : json.get("schemaVersion");
         if (SCHEMA1.contains(mediaType) || (version != null && version.asInt() == 1)) {
-            throw new RegistryException(label + ": " + what + " is a Docker schema 1 manifest, a format Docker and"
+            throw new ImageException(label + ": " + what + " is a Docker schema 1 manifest, a format Docker and"
                     + " containerd have removed and this tool does not read; push the image again with a current"
                     + " tool (e.g. skopeo copy --format v2s2 or --format oci)");
         }
         String declared = json.path("mediaType").asText(null);
         if (declared != null && !mediaType.isEmpty() && !declared.equals(mediaType)) {
-            throw new RegistryException(label + ": " + what + ": Content-Type " + mediaType
+            throw new ImageException(label + ": " + what + ": Content-Type " + mediaType
                     + " differs from the manifest's mediaType " + declared);
         }
         String type = declared != null ? declared : mediaType;
         if (!MediaTypes.isIndex(type) && !MediaTypes.isManifest(type)) {
-            throw new RegistryException(label + ": " + what + ": not an image manifest or index (media type '"
+            throw new ImageException(label + ": " + what + ": not an image manifest or index (media type '"
                     + type + "')");
         }
         return new Fetched(type, body, head.header("docker-content-digest"));

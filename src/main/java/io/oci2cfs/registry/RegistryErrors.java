@@ -24,7 +24,7 @@ final class RegistryErrors {
      *
      * @param what what was asked for, e.g. "manifest latest"
      */
-    static RegistryException status(String label, String what, HttpHead head) {
+    static java.io.IOException status(String label, String what, HttpHead head) {
         int status = head.status();
         List<String> codes = new ArrayList<>();
         String detail = details(head.body(), codes);
@@ -46,6 +46,10 @@ final class RegistryErrors {
                     + (head.header("docker-ratelimit-source") == null ? ""
                             : ", source " + head.header("docker-ratelimit-source"))
                     + "; log in (--creds or an auth file) for a higher limit");
+        }
+        if (status == 404) {
+            // the reference names nothing there: the input is wrong, not the registry
+            return new io.oci2cfs.image.ImageException(message);
         }
         if (status == 408 || status == 429 || status >= 500) {
             return new RegistryException.Transient(message,

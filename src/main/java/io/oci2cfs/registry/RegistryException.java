@@ -1,10 +1,14 @@
 package io.oci2cfs.registry;
 
-import io.oci2cfs.image.ImageException;
+import io.oci2cfs.error.EnvironmentException;
 import java.time.Duration;
 
-/** A registry said no, or could not be reached; the message is one line naming the reference and the reason. */
-public class RegistryException extends ImageException {
+/**
+ * A registry could not be reached, refused the credentials, or failed; the message is one line naming the
+ * reference and the reason. What the registry serves being wrong (a digest mismatch, a manifest we refuse, a
+ * reference it does not know) is an {@link io.oci2cfs.image.ImageException} instead.
+ */
+public class RegistryException extends EnvironmentException {
     private static final long serialVersionUID = 1L;
 
     public RegistryException(String message) {

@@ -168,7 +168,7 @@ final class RegistrySession {
                         }
                         return attempt(what, request, true);
                     }
-                    RegistryException e = RegistryErrors.status(label, what, head);
+                    java.io.IOException e = RegistryErrors.status(label, what, head);
                     if (head.status() == 401 || head.status() == 403) {
                         e = new RegistryException(e.getMessage() + "; tried " + BearerTokens.describe(credential));
                     }

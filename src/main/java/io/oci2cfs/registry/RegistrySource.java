@@ -1,6 +1,7 @@
 package io.oci2cfs.registry;
 
 import io.oci2cfs.image.Blob;
+import io.oci2cfs.image.BlobReaders;
 import io.oci2cfs.image.Descriptor;
 import io.oci2cfs.image.ImageSource;
 import io.oci2cfs.image.LayerConsumer;
@@ -9,16 +10,11 @@ import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code docker://REF}: an image pulled from a registry. Layers stream from the socket to the consumer, up to
@@ -67,38 +63,8 @@ public final class RegistrySource implements ImageSource {
 
     private void stream(DockerReference pinned, Map<String, Descriptor> blobs, LayerConsumer consumer)
             throws IOException {
-        int threads = Math.max(1, Math.min(options.jobs(), blobs.size()));
-        boolean concurrent = threads > 1;
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "registry-layer");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Void>> futures = new ArrayList<>();
-            for (Descriptor d : blobs.values()) {
-                futures.add(pool.submit(() -> {
-                    streamOne(pinned, d, consumer, concurrent);
-                    return null;
-                }));
-            }
-            for (Future<Void> f : futures) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while pulling layers");
-        } finally {
-            pool.shutdownNow();
-        }
+        BlobReaders.readAll(blobs.values(), options.jobs(), "registry-layer",
+                (d, concurrent) -> streamOne(pinned, d, consumer, concurrent));
     }
 
     private void streamOne(DockerReference pinned, Descriptor d, LayerConsumer consumer, boolean concurrent)
