@@ -140,10 +140,29 @@ class RegistryPullTest {
         io.oci2cfs.testutil.Proc.Result r = io.oci2cfs.testutil.Cli.run("convert",
                 "docker://" + registry.host() + "/test/absent:v1", tmp.resolve("x.cfs").toString(), "--objects",
                 tmp.resolve("objects").toString());
-        assertThat(r.code()).isNotZero();
+        // what the registry does not have is the input's fault: exit 3 (FailureKind.BAD_INPUT)
+        assertThat(r.code()).isEqualTo(3);
         assertThat(r.stderr().strip()).doesNotContain("\n").isEqualTo("convert: docker://" + registry.host()
                 + "/test/absent:v1: manifest v1: manifest unknown");
         assertThat(tmp.resolve("x.cfs")).doesNotExist();
+    }
+
+    @Test
+    void unreachableRegistryIsTheEnvironmentsFault() throws IOException {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        io.oci2cfs.testutil.Proc.Result r = io.oci2cfs.testutil.Cli.run("convert", "docker://127.0.0.1:" + dead
+                + "/test/basic", tmp.resolve("x.cfs").toString(), "--objects", tmp.resolve("objects").toString(),
+                "--retry-times", "0", "--no-creds");
+        assertThat(r.code()).isEqualTo(5);
+        assertThat(r.stderr().strip()).isEqualTo("convert: docker://127.0.0.1:" + dead
+                + "/test/basic:latest: connection refused by 127.0.0.1:" + dead);
+        io.oci2cfs.testutil.Proc.Result bad = io.oci2cfs.testutil.Cli.run("convert", "docker://Bad/Name",
+                tmp.resolve("x.cfs").toString(), "--objects", tmp.resolve("objects").toString());
+        assertThat(bad.code()).isEqualTo(3);
+        assertThat(bad.stderr()).contains("docker://Bad/Name: invalid image reference: invalid repository name");
     }
 
     @Test
