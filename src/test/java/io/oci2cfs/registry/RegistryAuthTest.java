@@ -118,6 +118,16 @@ class RegistryAuthTest {
     }
 
     @Test
+    void identityTokenFallsBackToGetWhereThePostIsRefused() throws Exception {
+        // this token server takes no OAuth POST; the refresh token then goes as a Basic password (ggcr, containerd)
+        try (TokenServer tokens = new TokenServer("u", "refresh-123", null);
+                LoopbackRegistry registry = tokenRegistry(tokens, "")) {
+            pullsTheSameImage(registry.host(), as(new Credential.IdentityToken("u", "refresh-123"), "auth.json"));
+            assertThat(tokens.requests()).extracting(r -> r.substring(0, r.indexOf(' '))).containsSubsequence("POST", "GET");
+        }
+    }
+
+    @Test
     void tokenRejectedMidPullIsFetchedAgain() throws Exception {
         try (TokenServer tokens = new TokenServer(null, null, null);
                 LoopbackRegistry registry = tokenRegistry(tokens, "");
