@@ -27,7 +27,8 @@ import reactor.util.retry.Retry;
 final class BlobDownload {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
-    private final RegistrySession session;
+    private final java.util.List<RegistrySession> sessions;
+    private RegistrySession session;
     private final Digest digest;
     private final long size;
     private final Duration idle;
@@ -35,9 +36,13 @@ final class BlobDownload {
     private final MessageDigest md;
     private long offset;
     private boolean rangeBroken;
+    private boolean contentWrong;
+    private int triesWithoutProgress;
+    private long offsetAtLastFailure;
 
-    private BlobDownload(RegistrySession session, Digest digest, long size, Duration idle) {
-        this.session = session;
+    private BlobDownload(java.util.List<RegistrySession> sessions, Digest digest, long size, Duration idle) {
+        this.sessions = java.util.List.copyOf(sessions);
+        this.session = this.sessions.get(0);
         this.digest = digest;
         this.size = size;
         this.idle = idle;
@@ -47,8 +52,16 @@ final class BlobDownload {
 
     /** The blob's bytes, verified against {@code digest} and {@code size}; each subscription downloads anew. */
     static Flux<byte[]> of(RegistrySession session, Digest digest, long size, Duration idle) {
+        return of(java.util.List.of(session), digest, size, idle);
+    }
+
+    /**
+     * As {@link #of(RegistrySession, Digest, long, Duration)}, moving on to the next endpoint (a mirror's
+     * primary) when one fails for good, and continuing there from the same byte.
+     */
+    static Flux<byte[]> of(java.util.List<RegistrySession> sessions, Digest digest, long size, Duration idle) {
         return Flux.defer(() -> {
-            BlobDownload d = new BlobDownload(session, digest, size, idle);
+            BlobDownload d = new BlobDownload(sessions, digest, size, idle);
             return Flux.defer(d::attempt).retryWhen(d.resumeRule()).concatWith(Mono.defer(d::verify));
         });
     }
@@ -84,6 +97,7 @@ final class BlobDownload {
                         return;
                     }
                     if (offset + b.length > size) {
+                        contentWrong = true;
                         sink.error(new ImageException(session.label() + ": " + what + ": more bytes than the "
                                 + size + " its descriptor gives"));
                         return;
@@ -118,12 +132,31 @@ final class BlobDownload {
         return new RegistryException(session.label() + ": " + what + ": unexpected status " + head.status());
     }
 
+    /**
+     * Tries again after a failure worth it, at most {@code retryTimes} times without progress; then, or after a
+     * failure not worth trying again there, moves to the next endpoint. Content that proved wrong is final.
+     */
     private Retry resumeRule() {
         RetryPolicy policy = session.retryPolicy();
         return Retry.from(signals -> signals.concatMap(s -> {
             Throwable f = s.failure();
-            if (!RegistryErrors.retryable(f) || s.totalRetriesInARow() >= policy.times()) {
+            if (contentWrong) {
                 return Mono.error(f);
+            }
+            if (offset > offsetAtLastFailure) {
+                triesWithoutProgress = 0;
+            }
+            offsetAtLastFailure = offset;
+            if (!RegistryErrors.retryable(f) || ++triesWithoutProgress > policy.times()) {
+                int next = sessions.indexOf(session) + 1;
+                if (next >= sessions.size()) {
+                    return Mono.error(f);
+                }
+                session = sessions.get(next);
+                triesWithoutProgress = 0;
+                rangeBroken = false;
+                session.stats().retried();
+                return Mono.just(0L);
             }
             if (offset > 0) {
                 session.stats().resumed();
@@ -131,7 +164,7 @@ final class BlobDownload {
                 session.stats().retried();
             }
             Duration after = f instanceof RegistryException.Transient t ? t.retryAfter() : null;
-            return Mono.delay(policy.delay(s.totalRetriesInARow() + 1, after));
+            return Mono.delay(policy.delay(triesWithoutProgress, after));
         }));
     }
 

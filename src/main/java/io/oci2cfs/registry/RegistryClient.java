@@ -224,15 +224,26 @@ public final class RegistryClient implements AutoCloseable {
      * stream, resumed after a drop or stall. Nothing is buffered beyond what the subscriber asks for.
      */
     public Flux<byte[]> blob(DockerReference ref, Descriptor descriptor) {
-        return Mono.fromCallable(() -> {
-            RegistrySession resolvedBy = resolvedAt.get(ref.registry() + "/" + ref.repository());
-            if (resolvedBy != null) {
-                return resolvedBy;
-            }
-            List<Endpoint> endpoints = options.endpoints().of(ref.registry(), ref.repository(), true);
-            return session(endpoints.get(endpoints.size() - 1), ref);
-        }).subscribeOn(Schedulers.boundedElastic()).flatMapMany(s ->
+        return Mono.fromCallable(() -> blobSessions(ref)).subscribeOn(Schedulers.boundedElastic()).flatMapMany(s ->
                 BlobDownload.of(s, descriptor.digest(), descriptor.size(), options.bodyIdleTimeout()));
+    }
+
+    /** The endpoint the manifest came from, then those after it: where a mirror fails, the primary serves. */
+    private List<RegistrySession> blobSessions(DockerReference ref) throws IOException {
+        List<Endpoint> endpoints = options.endpoints().of(ref.registry(), ref.repository(), true);
+        RegistrySession resolvedBy = resolvedAt.get(ref.registry() + "/" + ref.repository());
+        List<RegistrySession> out = new java.util.ArrayList<>();
+        for (Endpoint e : endpoints) {
+            RegistrySession s = session(e, ref);
+            if (s == resolvedBy) {
+                out.clear();
+            }
+            out.add(s);
+        }
+        if (resolvedBy != null && !out.contains(resolvedBy)) {
+            out.add(0, resolvedBy);
+        }
+        return out;
     }
 
     @Override

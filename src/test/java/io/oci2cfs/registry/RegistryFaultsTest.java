@@ -163,6 +163,24 @@ class RegistryFaultsTest {
     }
 
     @Test
+    void aMirrorFailingBlobsHandsOverToThePrimary() throws IOException {
+        for (int i = 0; i < 10; i++) {
+            proxy.then(new Fault.Status(503, Map.of(), ""));
+        }
+        RegistryOptions viaMirror = new RegistryOptions(quick().credentials(), (h, r, byDigest) -> java.util.List.of(
+                new io.oci2cfs.registry.config.Endpoint(proxy.host(), r, true, true),
+                new io.oci2cfs.registry.config.Endpoint(h, r, false, false)), quick().certificates(), quick().proxies(),
+                null, 3, Duration.ofMillis(50), 4, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1));
+        ConvertResult r = Converter.convert("docker://" + registry.host() + "/test/basic:latest",
+                tmp.resolve("pulled.cfs"), tmp.resolve("objects"), RegistryPullTest.options("linux/amd64"), viaMirror,
+                InputStream.nullInputStream()).block();
+        assertThat(Files.readAllBytes(r.image())).isEqualTo(expected);
+        // the manifest came from the mirror; the layer, after 1 + 3 tries there, from the primary
+        assertThat(proxy.applied()).isEqualTo(4);
+        assertThat(r.pull().retries()).isEqualTo(4);
+    }
+
+    @Test
     void connectionRefusedIsNamed() throws IOException {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
