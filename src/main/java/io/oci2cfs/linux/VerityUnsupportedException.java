@@ -1,0 +1,11 @@
+package io.oci2cfs.linux;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The kernel or the filesystem holding a file has no fs-verity (EOPNOTSUPP or ENOTTY from the ioctl). */
+public final class VerityUnsupportedException extends IOException {
+    public VerityUnsupportedException(Path file) {
+        super(file + ": fs-verity is not supported by this kernel or filesystem (EOPNOTSUPP)");
+    }
+}
