@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "oci2cfs", mixinStandardHelpOptions = true, version = "oci2cfs 0.1.0",
         description = "Turns container images into composefs images and a content-addressed object store.",
         subcommands = {ConvertCommand.class, MkcomposefsCommand.class, InfoCommand.class,
-            MountCommand.Mount.class, MountCommand.Umount.class})
+            MountCommand.Mount.class, MountCommand.Umount.class, SigningCommands.Sign.class,
+            SigningCommands.Verify.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -4,6 +4,7 @@ import io.oci2cfs.tree.Node;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -64,19 +65,46 @@ public final class ImageFiles {
                 out.flush();
                 ch.force(true);
             }
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException ignored) {
-                // Not every filesystem can sync a directory; the rename itself already happened.
-            }
+            done = publish(tmp, target, dir);
             return result;
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** Writes {@code bytes} to {@code target} the same way: beside it, made durable, renamed into place. */
+    public static void write(byte[] bytes, Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(target + ": directory " + dir + " does not exist");
+        }
+        Created created = createBeside(dir, target);
+        boolean done = false;
+        try {
+            try (FileChannel ch = created.channel()) {
+                for (ByteBuffer b = ByteBuffer.wrap(bytes); b.hasRemaining(); ) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            done = publish(created.tmp(), target, dir);
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(created.tmp());
+            }
+        }
+    }
+
+    private static boolean publish(Path tmp, Path target, Path dir) throws IOException {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // Not every filesystem can sync a directory; the rename itself already happened.
+        }
+        return true;
     }
 }

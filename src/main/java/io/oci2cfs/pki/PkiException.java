@@ -16,4 +16,10 @@ public class PkiException extends IOException {
     public PkiException(String message) {
         super(message);
     }
+
+    /** The message of {@code e} on one line, or its type when it has none: the reason part of an error line. */
+    public static String reason(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
 }
