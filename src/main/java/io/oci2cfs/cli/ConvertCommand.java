@@ -48,6 +48,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON report.")
     boolean json;
 
+    @Mixin
+    SigningOptions signing;
+
     @Override
     public Integer call() throws Exception {
         if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
@@ -57,7 +60,9 @@ final class ConvertCommand implements Callable<Integer> {
                 platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
                 common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer, dump,
                 ContentPipeline.defaultBudget(), System.console() != null && !json);
+        signing.load();
         ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
+        signing.apply(r.image(), objects);
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("source", r.source());

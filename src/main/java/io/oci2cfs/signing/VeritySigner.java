@@ -1,5 +1,6 @@
 package io.oci2cfs.signing;
 
+import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.pki.BouncyCastle;
 import io.oci2cfs.pki.Certificates;
@@ -57,6 +58,18 @@ public final class VeritySigner {
 
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    /** Where the signature of {@code image} is kept: {@code IMAGE.sig} beside it. */
+    public static Path signaturePath(Path image) {
+        return image.resolveSibling(image.getFileName() + ".sig");
+    }
+
+    /** Signs {@code image} and writes the signature atomically to {@link #signaturePath}; returns that path. */
+    public Path signBeside(Path image, HashAlgorithm algorithm) throws IOException {
+        Path sig = signaturePath(image);
+        ImageFiles.write(sign(image, algorithm), sig);
+        return sig;
     }
 
     /** The DER signature of {@code file}'s fs-verity digest with {@code algorithm}. */

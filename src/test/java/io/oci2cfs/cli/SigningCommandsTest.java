@@ -1,11 +1,14 @@
 package io.oci2cfs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.oci2cfs.dump.TreeListing;
 import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
+import io.oci2cfs.linux.FsVerity;
+import io.oci2cfs.linux.VerityUnsupportedException;
 import io.oci2cfs.signing.FormattedDigest;
 import io.oci2cfs.testutil.Cli;
 import io.oci2cfs.testutil.OpenSsl;
@@ -157,5 +160,115 @@ class SigningCommandsTest {
         assertThat(swapped.code()).isEqualTo(1);
         assertThat(swapped.stderr()).startsWith(sig + ": the signature does not match the fs-verity digest ")
                 .hasLineCount(1);
+    }
+
+    @Test
+    void convertSignsBesideTheImageAsFsveritySignDoes() throws Exception {
+        Path signed = tmp.resolve("signed.cfs");
+        ok(Cli.run("convert", "oci:oci-fixtures/basic", signed.toString(), "--objects", objects.toString(),
+                "--sign-key", rsa.key().toString(), "--sign-cert", rsa.cert().toString()));
+        Path sig = tmp.resolve("signed.cfs.sig");
+        assertThat(ok(verify(signed, sig, rsa.cert(), true)).out()).contains("signature good");
+        if (Proc.has("fsverity")) {
+            Path theirs = tmp.resolve("theirs.sig");
+            ok(Proc.run("fsverity", "sign", signed.toString(), theirs.toString(), "--key=" + rsa.key(),
+                    "--cert=" + rsa.cert()));
+            assertThat(Files.readAllBytes(sig)).isEqualTo(Files.readAllBytes(theirs));
+        }
+        try (var listing = Files.list(tmp)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void convertWithABadKeyWritesNothing() throws Exception {
+        Path encrypted = OpenSsl.encryptPkcs8(rsa.key(), tmp.resolve("enc.pem"), "right");
+        Path pw = Files.writeString(tmp.resolve("pw"), "wrong\n");
+        Path out = tmp.resolve("never.cfs");
+        Proc.Result r = Cli.run("convert", "oci:oci-fixtures/basic", out.toString(), "--objects",
+                tmp.resolve("fresh-objects").toString(), "--sign-key", encrypted.toString(), "--sign-cert",
+                rsa.cert().toString(), "--key-password-file", pw.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.stderr()).isEqualTo("convert: " + encrypted + ": cannot decrypt the private key (wrong password?)\n");
+        assertThat(out).doesNotExist();
+        assertThat(tmp.resolve("never.cfs.sig")).doesNotExist();
+        assertThat(tmp.resolve("fresh-objects")).doesNotExist();
+
+        Proc.Result half = Cli.run("convert", "oci:oci-fixtures/basic", out.toString(), "--objects",
+                objects.toString(), "--sign-key", rsa.key().toString());
+        assertThat(half.stderr()).isEqualTo("convert: --sign-key and --sign-cert go together\n");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void enableVeritySaysWhenTheFilesystemHasNone() throws Exception {
+        Path probe = Files.writeString(tmp.resolve("probe"), "probe");
+        boolean supported;
+        try {
+            FsVerity.enable(probe, HashAlgorithm.SHA256, null);
+            supported = true;
+        } catch (VerityUnsupportedException e) {
+            supported = false;
+        }
+        Path out = tmp.resolve("verity.cfs");
+        Path store = tmp.resolve("verity-objects");
+        Proc.Result r = ok(Cli.run("convert", "oci:oci-fixtures/basic", out.toString(), "--objects", store.toString(),
+                "--sign-key", rsa.key().toString(), "--sign-cert", rsa.cert().toString(), "--enable-verity"));
+        ok(verify(out, tmp.resolve("verity.cfs.sig"), rsa.cert(), true));
+        List<Path> refs = TreeListing.objects(ErofsReader.read(out)).stream()
+                .map(o -> store.resolve(o.toString())).toList();
+        if (supported) {
+            assertThat(r.stderr()).doesNotContain("--enable-verity");
+            assertThat(FsVerity.measureEnabled(out)).isEqualTo(FsVerityHasher.digestOf(Files.readAllBytes(out)));
+            for (Path o : refs) {
+                assertThat(FsVerity.measureEnabled(o)).as("%s", o).isNotNull();
+            }
+        } else {
+            assertThat(r.stderr().lines().filter(l -> l.startsWith("--enable-verity: ")).toList()).containsExactly(
+                    "--enable-verity: " + store + ": " + VerityUnsupportedException.REASON
+                            + "; objects left without fs-verity",
+                    "--enable-verity: " + out + ": " + VerityUnsupportedException.REASON
+                            + "; image left without fs-verity");
+            assertThat(FsVerity.measureEnabled(out)).isNull();
+        }
+    }
+
+    @Test
+    void mountRefusesAnImageWithAnotherDigestOrSignature() throws Exception {
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        String wrong = "ab".repeat(32);
+        Proc.Result r = Cli.run("mount", image.toString(), "--objects", objects.toString(), mnt.toString(),
+                "--digest", wrong);
+        assertThat(r.code()).isNotZero();
+        assertThat(r.stderr()).isEqualTo("mount: " + image + ": fs-verity sha256 digest is "
+                + FsVerityHasher.hex(FsVerityHasher.digestOf(Files.readAllBytes(image))) + ", not the expected "
+                + wrong + "\n");
+        Path sig = sign(image);
+        Proc.Result foreignSig = Cli.run("mount", image.toString(), "--objects", objects.toString(), mnt.toString(),
+                "--sig", sig.toString(), "--cert", foreign.cert().toString());
+        assertThat(foreignSig.code()).isNotZero();
+        assertThat(foreignSig.stderr()).startsWith("mount: " + sig + ": signed by the certificate of issuer "
+                + "CN=cli-signer").hasLineCount(1);
+        Proc.Result badHex = Cli.run("mount", image.toString(), "--objects", objects.toString(), mnt.toString(),
+                "--digest", "xyz");
+        assertThat(badHex.stderr()).isEqualTo("mount: digest 'xyz': not 64 (sha256) or 128 (sha512) hex digits\n");
+        assertThat(Files.readString(Path.of("/proc/self/mounts"))).doesNotContain(mnt.toString());
+    }
+
+    @Test
+    void mountAcceptsTheRightDigestAndSignature() throws Exception {
+        assumeTrue(Proc.isRoot(), "mounting needs root; skipped");
+        String fs = Files.readString(Path.of("/proc/filesystems"));
+        assumeTrue(fs.contains("\terofs\n") && fs.contains("\toverlay\n"), "the kernel lacks EROFS or overlayfs; skipped");
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        Path sig = sign(image);
+        String digest = FsVerityHasher.hex(FsVerityHasher.digestOf(Files.readAllBytes(image)));
+        ok(Cli.run("mount", image.toString(), "--objects", objects.toString(), mnt.toString(), "--digest",
+                digest.toUpperCase(java.util.Locale.ROOT), "--sig", sig.toString(), "--cert", rsa.cert().toString()));
+        try {
+            assertThat(Files.size(mnt.resolve("files/b65"))).isEqualTo(65);
+        } finally {
+            ok(Cli.run("umount", mnt.toString()));
+        }
     }
 }
