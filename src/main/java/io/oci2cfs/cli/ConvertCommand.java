@@ -7,6 +7,7 @@ import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
 import io.oci2cfs.image.Platform;
+import io.oci2cfs.seal.SealedSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,6 +63,9 @@ final class ConvertCommand implements Callable<Integer> {
                 ContentPipeline.defaultBudget(), System.console() != null && !json);
         signing.load();
         ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
+        if (!source.equals("-")) {
+            SealedSource.requireSealedDigest(source, options.platform(), r.image());
+        }
         signing.apply(r.image(), objects);
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();

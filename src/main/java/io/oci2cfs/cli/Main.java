@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Turns container images into composefs images and a content-addressed object store.",
         subcommands = {ConvertCommand.class, MkcomposefsCommand.class, InfoCommand.class,
             MountCommand.Mount.class, MountCommand.Umount.class, SigningCommands.Sign.class,
-            SigningCommands.Verify.class})
+            SigningCommands.Verify.class, SealCommands.Seal.class, SealCommands.VerifySeal.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

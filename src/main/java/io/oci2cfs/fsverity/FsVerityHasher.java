@@ -64,6 +64,12 @@ public final class FsVerityHasher {
         return h.digest();
     }
 
+    public static byte[] digestOf(byte[] data, HashAlgorithm algorithm) {
+        FsVerityHasher h = new FsVerityHasher(algorithm);
+        h.update(data, 0, data.length);
+        return h.digest();
+    }
+
     /** The digest of {@code file}'s bytes, computed in user space. */
     public static byte[] digestOf(Path file, HashAlgorithm algorithm) throws IOException {
         FsVerityHasher h = new FsVerityHasher(algorithm);
