@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,8 +32,17 @@ final class SealCommands {
         return ref;
     }
 
-    static Platform platform(String text) {
-        return text == null ? Platform.host() : Platform.parse(text);
+    /** Which image of the layout, and how many hashing workers. */
+    static final class Selection {
+        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Manifest to take from an index.")
+        String platform;
+
+        @Option(names = "--threads", paramLabel = "N", description = "Hashing workers.")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        Platform platform() {
+            return platform == null ? Platform.host() : Platform.parse(platform);
+        }
     }
 
     @Command(name = "seal", description = "Write a sealed copy of an image (composefs digests in its manifest and "
@@ -48,31 +58,19 @@ final class SealCommands {
                 description = "fs-verity hash: sha512 (default, as the sealing specification recommends) or sha256.")
         HashAlgorithm hash;
 
-        @Option(names = "--sign-key", paramLabel = "KEY", description = "Also sign every digest with this PEM key.")
-        Path key;
+        @Mixin
+        SignKeyOptions keys;
 
-        @Option(names = "--sign-cert", paramLabel = "CERT", description = "The signing key's certificate.")
-        Path cert;
-
-        @Option(names = "--key-password-file", paramLabel = "FILE", description = "Password of an encrypted key.")
-        Path passwordFile;
-
-        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Manifest to take from an index.")
-        String platform;
-
-        @Option(names = "--threads", paramLabel = "N", description = "Hashing workers.")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @Mixin
+        Selection selection;
 
         @Override
         public Integer call() throws IOException {
             ImageReference in = layout(source, "SOURCE");
             ImageReference out = layout(output, "--output");
-            if ((key == null) != (cert == null)) {
-                throw new IllegalArgumentException("--sign-key and --sign-cert go together");
-            }
-            VeritySigner signer = key == null ? null : SigningCommands.loadSigner(key, cert, passwordFile);
-            Sealer.Result r = Sealer.seal(in.path(), in.ref(), platform(platform), hash, signer, out.path(), out.ref(),
-                    threads);
+            VeritySigner signer = keys.load();
+            Sealer.Result r = Sealer.seal(in.path(), in.ref(), selection.platform(), hash, signer, out.path(),
+                    out.ref(), selection.threads);
             System.out.println("sealed " + r.manifest() + " " + SealFormat.mergedAnnotation(hash) + "="
                     + r.digests().merged() + (r.artifact() == null ? "" : " signatures " + r.artifact()));
             return 0;
@@ -89,17 +87,15 @@ final class SealCommands {
                 + "certificates (PEM or DER).")
         Path cert;
 
-        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Manifest to take from an index.")
-        String platform;
-
-        @Option(names = "--threads", paramLabel = "N", description = "Hashing workers.")
-        int threads = Runtime.getRuntime().availableProcessors();
+        @Mixin
+        Selection selection;
 
         @Override
         public Integer call() throws IOException {
             ImageReference in = layout(source, "SOURCE");
             SignatureVerifier certificates = cert == null ? null : SignatureVerifier.load(cert);
-            SealVerifier.Report r = SealVerifier.verify(in.path(), in.ref(), platform(platform), certificates, threads);
+            SealVerifier.Report r = SealVerifier.verify(in.path(), in.ref(), selection.platform(), certificates,
+                    selection.threads);
             if (!r.ok()) {
                 r.problems().forEach(System.err::println);
                 return 1;

@@ -6,6 +6,7 @@ import io.oci2cfs.signing.VeritySigner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,14 +15,8 @@ import picocli.CommandLine.Option;
  * that a bad key or password fails before anything is written.
  */
 final class SigningOptions {
-    @Option(names = "--sign-key", paramLabel = "KEY", description = "Sign the image with this PEM key into IMAGE.sig.")
-    Path key;
-
-    @Option(names = "--sign-cert", paramLabel = "CERT", description = "The signing key's certificate (PEM or DER).")
-    Path cert;
-
-    @Option(names = "--key-password-file", paramLabel = "FILE", description = "Password of an encrypted key (first line).")
-    Path passwordFile;
+    @Mixin
+    SignKeyOptions keys;
 
     @Option(names = "--sign-hash", paramLabel = "ALG", defaultValue = "sha256", converter = HashOption.class,
             description = "fs-verity hash the signature covers: sha256 (default) or sha512.")
@@ -35,12 +30,7 @@ final class SigningOptions {
 
     /** Loads the key and certificate, if given; call before writing anything. */
     void load() throws IOException {
-        if ((key == null) != (cert == null)) {
-            throw new IllegalArgumentException("--sign-key and --sign-cert go together");
-        }
-        if (key != null) {
-            signer = SigningCommands.loadSigner(key, cert, passwordFile);
-        }
+        signer = keys.load();
     }
 
     /**
