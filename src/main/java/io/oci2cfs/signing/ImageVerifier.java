@@ -78,7 +78,7 @@ public final class ImageVerifier {
         }
         String actual = FsVerityHasher.hex(FsVerity.measure(image, alg));
         if (!actual.equals(expected)) {
-            throw new SignatureException(image + ": fs-verity " + alg + " digest is " + actual + ", not the expected "
+            throw new SignatureRejectedException(image + ": fs-verity " + alg + " digest is " + actual + ", not the expected "
                     + expected);
         }
     }

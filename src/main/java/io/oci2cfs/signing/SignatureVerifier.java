@@ -71,8 +71,8 @@ public final class SignatureVerifier {
         byte[] signature = Files.readAllBytes(signatureFile);
         try {
             return verify(signature, FormattedDigest.of(file, algorithmOf(signature)));
-        } catch (SignatureException e) {
-            throw new SignatureException(signatureFile + ": " + e.getMessage() + " (for " + file + ")", e);
+        } catch (SignatureRejectedException e) {
+            throw new SignatureRejectedException(signatureFile + ": " + e.getMessage() + " (for " + file + ")", e);
         }
     }
 
@@ -80,7 +80,7 @@ public final class SignatureVerifier {
      * The fs-verity hash algorithm of a signature: fsverity-utils signs with the message digest of the same
      * name, SHA-256 for sha256 and SHA-512 for sha512.
      */
-    public static HashAlgorithm algorithmOf(byte[] signature) throws SignatureException {
+    public static HashAlgorithm algorithmOf(byte[] signature) throws SignatureRejectedException {
         CMSSignedData cms = parse(signature);
         for (SignerInformation s : cms.getSignerInfos()) {
             ASN1ObjectIdentifier oid = s.getDigestAlgorithmID().getAlgorithm();
@@ -90,16 +90,16 @@ public final class SignatureVerifier {
             if (oid.equals(NISTObjectIdentifiers.id_sha512)) {
                 return HashAlgorithm.SHA512;
             }
-            throw new SignatureException("unsupported digest algorithm " + oid + " (SHA-256 or SHA-512)");
+            throw new SignatureRejectedException("unsupported digest algorithm " + oid + " (SHA-256 or SHA-512)");
         }
-        throw new SignatureException("the signature has no signer");
+        throw new SignatureRejectedException("the signature has no signer");
     }
 
     /**
      * Verifies {@code signature} over {@code digest}: at least one signer is a trusted certificate, and
      * every signer that is verifies.
      */
-    public Verified verify(byte[] signature, FormattedDigest digest) throws SignatureException {
+    public Verified verify(byte[] signature, FormattedDigest digest) throws SignatureRejectedException {
         CMSSignedData cms = parse(signature, digest.encoded());
         Verified verified = null;
         List<String> strangers = new ArrayList<>();
@@ -110,13 +110,13 @@ public final class SignatureVerifier {
                 continue;
             }
             if (!verifies(s, trusted.get(i))) {
-                throw new SignatureException("the signature does not match the fs-verity digest " + digest
+                throw new SignatureRejectedException("the signature does not match the fs-verity digest " + digest
                         + " (signed by " + trusted.get(i).getSubjectX500Principal().getName() + ")");
             }
             verified = new Verified(digest, trusted.get(i));
         }
         if (verified == null) {
-            throw new SignatureException(strangers.isEmpty() ? "the signature has no signer"
+            throw new SignatureRejectedException(strangers.isEmpty() ? "the signature has no signer"
                     : "signed by " + String.join(", ", strangers) + ", not by a trusted certificate");
         }
         return verified;
@@ -131,13 +131,13 @@ public final class SignatureVerifier {
         return -1;
     }
 
-    private static boolean verifies(SignerInformation s, X509Certificate cert) throws SignatureException {
+    private static boolean verifies(SignerInformation s, X509Certificate cert) throws SignatureRejectedException {
         try {
             return s.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(BouncyCastle.provider()).build(cert));
         } catch (CMSException e) {
             return false;
         } catch (OperatorCreationException e) {
-            throw new SignatureException("cannot verify with " + cert.getSubjectX500Principal().getName() + ": "
+            throw new SignatureRejectedException("cannot verify with " + cert.getSubjectX500Principal().getName() + ": "
                     + e.getMessage(), e);
         }
     }
@@ -150,22 +150,22 @@ public final class SignatureVerifier {
         return "the certificate of issuer " + issuer + " serial " + sid.getSerialNumber().toString(16);
     }
 
-    private static CMSSignedData parse(byte[] signature) throws SignatureException {
+    private static CMSSignedData parse(byte[] signature) throws SignatureRejectedException {
         try {
             return new CMSSignedData(signature);
         } catch (CMSException | RuntimeException e) {
-            throw new SignatureException("not a PKCS#7 signature (" + PkiException.reason(e) + ")", e);
+            throw new SignatureRejectedException("not a PKCS#7 signature (" + PkiException.reason(e) + ")", e);
         }
     }
 
-    private static CMSSignedData parse(byte[] signature, byte[] content) throws SignatureException {
+    private static CMSSignedData parse(byte[] signature, byte[] content) throws SignatureRejectedException {
         if (parse(signature).getSignedContent() != null) {
-            throw new SignatureException("not a detached signature: it embeds its content, which the kernel refuses");
+            throw new SignatureRejectedException("not a detached signature: it embeds its content, which the kernel refuses");
         }
         try {
             return new CMSSignedData(new CMSProcessableByteArray(content), signature);
         } catch (CMSException | RuntimeException e) {
-            throw new SignatureException("not a PKCS#7 signature (" + PkiException.reason(e) + ")", e);
+            throw new SignatureRejectedException("not a PKCS#7 signature (" + PkiException.reason(e) + ")", e);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.oci2cfs.pki.Certificates;
 import io.oci2cfs.pki.PemKeys;
 import io.oci2cfs.pki.PkiException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -126,7 +127,7 @@ public final class VeritySigner {
         if (!alg.startsWith("RSA") && !alg.equals("EC") && !alg.equals("ECDSA")) {
             throw new PkiException("a " + alg + " key cannot make fs-verity signatures (RSA or EC keys only)");
         }
-        byte[] probe = "oci2cfs key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] probe = "oci2cfs key check".getBytes(StandardCharsets.US_ASCII);
         try {
             String sigAlg = signatureAlgorithm(HashAlgorithm.SHA256);
             Signature s = Signature.getInstance(sigAlg, BouncyCastle.provider());

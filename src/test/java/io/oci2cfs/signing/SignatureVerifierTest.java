@@ -99,7 +99,7 @@ class SignatureVerifierTest {
         b[b.length / 2] ^= 0x40;
         Files.write(copy, b);
         assertThatThrownBy(() -> SignatureVerifier.load(rsa.cert()).verify(copy, sig))
-                .isInstanceOf(SignatureException.class)
+                .isInstanceOf(SignatureRejectedException.class)
                 .hasMessage(sig + ": the signature does not match the fs-verity digest "
                         + FormattedDigest.of(copy, HashAlgorithm.SHA256) + " (signed by CN=signer-rsa) (for " + copy + ")");
     }
@@ -108,7 +108,7 @@ class SignatureVerifierTest {
     void signatureOfAnotherFileIsRefused() throws Exception {
         Path sig = sign(ec, other, HashAlgorithm.SHA512, "other.sig");
         assertThatThrownBy(() -> SignatureVerifier.load(ec.cert()).verify(file, sig))
-                .isInstanceOf(SignatureException.class)
+                .isInstanceOf(SignatureRejectedException.class)
                 .hasMessageStartingWith(sig + ": the signature does not match the fs-verity digest sha512:");
     }
 
@@ -116,7 +116,7 @@ class SignatureVerifierTest {
     void foreignCertificateIsRefusedAndABundleWithTheSignerIsAccepted() throws Exception {
         Path sig = sign(rsa, file, HashAlgorithm.SHA256, "foreign.sig");
         assertThatThrownBy(() -> SignatureVerifier.load(foreign.cert()).verify(file, sig))
-                .isInstanceOf(SignatureException.class)
+                .isInstanceOf(SignatureRejectedException.class)
                 .hasMessageStartingWith(sig + ": signed by the certificate of issuer CN=signer-rsa serial ")
                 .hasMessageEndingWith(", not by a trusted certificate (for " + file + ")");
         Path bundle = dir.resolve("bundle.pem");
@@ -128,7 +128,7 @@ class SignatureVerifierTest {
     void malformedSignaturesAreOneLine() throws Exception {
         Path junk = Files.write(dir.resolve("junk.sig"), new byte[] {0x30, 0x03, 2, 1, 1});
         assertThatThrownBy(() -> SignatureVerifier.load(rsa.cert()).verify(file, junk))
-                .isInstanceOf(SignatureException.class)
+                .isInstanceOf(SignatureRejectedException.class)
                 .hasMessageStartingWith(junk + ": not a PKCS#7 signature (")
                 .hasMessageNotContaining("\n");
         Path embedded = dir.resolve("embedded.sig");
@@ -136,7 +136,7 @@ class SignatureVerifierTest {
         OpenSsl.run("cms", "-sign", "-binary", "-nodetach", "-noattr", "-outform", "DER", "-in", content.toString(),
                 "-signer", rsa.cert().toString(), "-inkey", rsa.key().toString(), "-out", embedded.toString());
         assertThatThrownBy(() -> SignatureVerifier.load(rsa.cert()).verify(file, embedded))
-                .isInstanceOf(SignatureException.class)
+                .isInstanceOf(SignatureRejectedException.class)
                 .hasMessage(embedded + ": not a detached signature: it embeds its content, which the kernel "
                         + "refuses (for " + file + ")");
     }
