@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
@@ -197,6 +198,42 @@ class SealTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.stderr()).isEqualTo("manifest sha256:" + hex + " layer 1 composefs.layer.sha256-12: " + bad
                 + " does not match the image's digest " + good + "\n");
+    }
+
+    @Test
+    void signatureGroupsMayBeOmittedButEveryLayerMustBeSigned() throws Exception {
+        Path out = dir.resolve("sealed-groups");
+        ok(Cli.run("seal", "oci:" + source + ":app", "--output", "oci:" + out + ":app", "--hash", "sha256",
+                "--sign-key", key.key().toString(), "--sign-cert", key.cert().toString()));
+        ObjectNode index = json(out.resolve("index.json"));
+        ObjectNode entry = null;
+        for (JsonNode m : index.path("manifests")) {
+            if (m.has("artifactType")) {
+                entry = (ObjectNode) m;
+            }
+        }
+        ObjectNode artifact = json(blob(out, entry.path("digest").asText()));
+        ArrayNode layers = artifact.withArray("layers");
+
+        layers.remove(1); // the config signature: a group may be omitted
+        layers.remove(0); // the manifest signature
+        rewrite(out, index, entry, artifact);
+        assertThat(ok(Cli.run("verify-seal", "oci:" + out + ":app", "--cert", key.cert().toString())).out())
+                .contains("2 layers, 3 signatures verified");
+
+        layers.remove(1); // the second layer's signature: the layer group must be complete
+        rewrite(out, index, entry, artifact);
+        Proc.Result r = Cli.run("verify-seal", "oci:" + out + ":app", "--cert", key.cert().toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).endsWith(": layer 2 is of type 'merged' where a 'layer' signature is due (one per "
+                + "image layer, in manifest order)\n").hasLineCount(1);
+    }
+
+    /** Stores {@code artifact} as a new blob and points the index {@code entry} at it. */
+    private static void rewrite(Path layout, ObjectNode index, ObjectNode entry, ObjectNode artifact) throws Exception {
+        byte[] bytes = JSON.writeValueAsBytes(artifact);
+        entry.put("digest", put(layout, bytes)).put("size", bytes.length);
+        Files.write(layout.resolve("index.json"), JSON.writeValueAsBytes(index));
     }
 
     @Test
