@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.mount.ComposefsMount;
 import io.oci2cfs.signing.ImageVerifier;
 import io.oci2cfs.signing.SignatureVerifier;
@@ -42,7 +43,7 @@ final class MountCommand {
         @Override
         public Integer call() throws Exception {
             if ((sig == null) != (cert == null)) {
-                throw new IllegalArgumentException("--sig and --cert go together");
+                throw new UsageException("--sig and --cert go together");
             }
             // Checked in user space before the mount, as the kernel here cannot: the image file must not change
             // between this check and the mount (keep it where only root writes).

@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.image.ImageReference;
 import io.oci2cfs.image.Platform;
@@ -23,10 +24,10 @@ final class SealCommands {
     }
 
     /** An {@code oci:DIR[:REF]} reference; sealing reads and writes OCI layout directories only. */
-    static ImageReference layout(String text, String what) {
+    static ImageReference layout(String text, String what) throws UsageException {
         ImageReference ref = ImageReference.parse(text);
         if (ref.kind() != SourceKind.OCI_LAYOUT) {
-            throw new IllegalArgumentException(what + " " + text + ": sealing works on OCI layout directories, "
+            throw new UsageException(what + " " + text + ": sealing works on OCI layout directories, "
                     + "oci:DIR[:REF]");
         }
         return ref;

@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.signing.VeritySigner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ final class SignKeyOptions {
     /** The signer, or null when no key is given; loaded before anything is written. */
     VeritySigner load() throws IOException {
         if ((key == null) != (cert == null)) {
-            throw new IllegalArgumentException("--sign-key and --sign-cert go together");
+            throw new UsageException("--sign-key and --sign-cert go together");
         }
         return key == null ? null : SigningCommands.loadSigner(key, cert, passwordFile);
     }

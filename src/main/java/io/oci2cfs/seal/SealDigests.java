@@ -1,11 +1,11 @@
 package io.oci2cfs.seal;
 
+import io.oci2cfs.error.Oci2cfsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.oci2cfs.convert.ContentPipeline;
 import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
-import io.oci2cfs.convert.ErrorText;
 import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
@@ -60,8 +60,8 @@ public record SealDigests(HashAlgorithm algorithm, List<String> layers, String m
                     alone = convert(blob.toString(), work.resolve("layer-" + i + ".cfs"), objects,
                             options.withPerLayerDir(layerDir));
                 } catch (IOException e) {
-                    throw new IOException("layer " + (i + 1) + " of " + descriptors.size() + " cannot be sealed on its "
-                            + "own (docs/sealing.md): " + ErrorText.of(e), e);
+                    throw Oci2cfsException.naming("layer " + (i + 1) + " of " + descriptors.size()
+                            + " cannot be sealed on its own (docs/sealing.md)", e);
                 }
                 layers.add(digest(alone.layerImages().get(0), algorithm));
             }

@@ -1,5 +1,6 @@
 package io.oci2cfs.seal;
 
+import io.oci2cfs.error.BadInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +18,11 @@ final class SealJson {
         try {
             JsonNode node = MAPPER.readTree(json);
             if (node == null || !node.isObject()) {
-                throw new IOException(what + ": not a JSON object");
+                throw new BadInputException(what + ": not a JSON object");
             }
             return (ObjectNode) node;
         } catch (JsonProcessingException e) {
-            throw new IOException(what + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+            throw new BadInputException(what + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
     }
 

@@ -2,7 +2,7 @@ package io.oci2cfs.seal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.oci2cfs.convert.ErrorText;
+import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.image.Digest;

@@ -1,5 +1,6 @@
 package io.oci2cfs.seal;
 
+import io.oci2cfs.error.BadInputException;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.image.ImageReference;
@@ -45,7 +46,7 @@ public final class SealedSource {
         String built = FsVerityHasher.hex(FsVerityHasher.digestOf(image, alg));
         if (!built.equals(sealed)) {
             Files.deleteIfExists(image);
-            throw new IOException(source + ": the image built has the " + alg + " digest " + built
+            throw new BadInputException(source + ": the image built has the " + alg + " digest " + built
                     + ", the seal (" + SealFormat.LABEL + ") says " + sealed
                     + " (options that change the tree, such as --hardlinks break, break the seal)");
         }

@@ -1,6 +1,7 @@
 package io.oci2cfs.signing;
 
-import io.oci2cfs.convert.ErrorText;
+import io.oci2cfs.error.UsageException;
+import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
@@ -68,13 +69,13 @@ public final class ImageVerifier {
         HashAlgorithm alg = switch (expected.length()) {
             case 64 -> HashAlgorithm.SHA256;
             case 128 -> HashAlgorithm.SHA512;
-            default -> throw new IllegalArgumentException("digest '" + expectedHex
+            default -> throw new UsageException("digest '" + expectedHex
                     + "': not 64 (sha256) or 128 (sha512) hex digits");
         };
         try {
             HexFormat.of().parseHex(expected);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("digest '" + expectedHex + "': not hexadecimal");
+            throw new UsageException("digest '" + expectedHex + "': not hexadecimal");
         }
         String actual = FsVerityHasher.hex(FsVerity.measure(image, alg));
         if (!actual.equals(expected)) {

@@ -1,6 +1,6 @@
 package io.oci2cfs.signing;
 
-import io.oci2cfs.convert.ErrorText;
+import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.linux.FsVerity;
 import io.oci2cfs.tree.FileMode;
