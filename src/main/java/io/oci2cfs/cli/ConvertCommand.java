@@ -53,6 +53,10 @@ final class ConvertCommand implements Callable<Integer> {
         if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
             throw new IllegalArgumentException("--hardlinks must be keep or break, not " + hardlinks);
         }
+        if (image.toString().equals("-")) {
+            // Only mkcomposefs writes an image to stdout; here "-" would silently become a file of that name.
+            throw new IllegalArgumentException("IMAGE -: convert writes a file, not stdout (mkcomposefs can)");
+        }
         ConvertOptions options = new ConvertOptions(common.versions(),
                 platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
                 common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer, dump,

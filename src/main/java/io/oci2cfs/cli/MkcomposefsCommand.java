@@ -8,6 +8,7 @@ import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.erofs.ImageException;
 import io.oci2cfs.erofs.ImageFiles;
+import io.oci2cfs.output.OutputPaths;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.tree.Node;
 import java.io.BufferedOutputStream;
@@ -60,6 +61,7 @@ final class MkcomposefsCommand implements Callable<Integer> {
         if ("-".equals(image) && System.console() != null) {
             throw new IllegalArgumentException("stdout is a terminal; refusing to write an image to it");
         }
+        checkPaths();
         int nthreads = common.threads();
         FormatVersion versions = common.versions();
         boolean printDigest = common.printDigest;
@@ -82,6 +84,17 @@ final class MkcomposefsCommand implements Callable<Integer> {
             System.out.println(result.digestHex());
         }
         return 0;
+    }
+
+    /** Before any work: the image path can be replaced, the store is a directory and does not hold it. */
+    private void checkPaths() throws IOException {
+        Path storeRoot = digestStore == null ? null : OutputPaths.store("--digest-store", digestStore);
+        if (image != null && !image.equals("-")) {
+            Path file = OutputPaths.outputFile("image", Path.of(image));
+            if (storeRoot != null) {
+                OutputPaths.notInside("image", file, storeRoot);
+            }
+        }
     }
 
     private Node readDump() throws IOException {

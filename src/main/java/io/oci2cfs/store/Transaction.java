@@ -66,6 +66,9 @@ public final class Transaction implements AutoCloseable {
 
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
+        if (Files.exists(store.root()) && !Files.isDirectory(store.root())) {
+            throw new IOException(store.root() + ": not a directory");
+        }
         Files.createDirectories(store.root());
         this.staging = Files.createTempDirectory(store.root(), ".staging-");
         Path probe = staging.resolve(".mode-probe");
