@@ -1,6 +1,7 @@
 package io.oci2cfs.cli;
 
 import io.oci2cfs.convert.ErrorText;
+import io.oci2cfs.store.ExitCleanup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +21,10 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (ExitCleanup.exiting()) {
+                // Stopped by a signal: the failure is the cleanup deleting files under the running command.
+                return 1;
+            }
             cmd.getErr().println(cmd.getCommandName() + ": " + ErrorText.of(e));
             cmd.getErr().flush();
             return 1;

@@ -1,5 +1,7 @@
 package io.oci2cfs.output;
 
+import io.oci2cfs.store.ExitCleanup;
+import io.oci2cfs.store.StrayFiles;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -16,7 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.HashSet;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A set of output files that replace their targets together. Each is written to a private temporary file in
@@ -25,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * files (and the directories {@link #directory} made), leaving every target as it was.
  */
 public final class OutputFiles implements AutoCloseable {
-    private static final AtomicLong TEMP_NAMES = new AtomicLong();
     private static final int BUFFER = 1 << 16;
 
     private record Pending(Path target, Path tmp, FileChannel channel, OutputStream out) {
@@ -33,7 +36,11 @@ public final class OutputFiles implements AutoCloseable {
 
     private final List<Pending> pending = new ArrayList<>();
     private final List<Path> madeDirectories = new ArrayList<>();
-    private boolean committed;
+    /** The temporary files and made directories, for the exit cleanup, which must not wait for this object's lock. */
+    private final Queue<Path> toRemoveAtExit = new ConcurrentLinkedQueue<>();
+    private final Set<Path> cleanedDirectories = new HashSet<>();
+    private ExitCleanup.Registration exitCleanup;
+    private volatile boolean committed;
 
     /**
      * Opens an output that will replace {@code target} (checked and resolved by {@link OutputPaths#outputFile});
@@ -47,14 +54,31 @@ public final class OutputFiles implements AutoCloseable {
             }
         }
         Path dir = resolved.getParent();
+        if (cleanedDirectories.add(dir)) {
+            // What killed runs left here: their owners are gone, so nothing else will ever remove it.
+            StrayFiles.removeDead(StrayFiles.temporaryOutputs(dir));
+        }
+        if (exitCleanup == null) {
+            exitCleanup = ExitCleanup.register(this::removeAtExit);
+        }
         while (true) {
-            Path tmp = dir.resolve(tempName(resolved.getFileName().toString()));
+            Path tmp = dir.resolve(StrayFiles.temporaryOutputName(resolved.getFileName().toString()));
             FileChannel ch;
             try {
                 ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (FileAlreadyExistsException e) {
                 continue; // left by an earlier process: take the next name
+            }
+            toRemoveAtExit.add(tmp);
+            try {
+                // Held until the rename: a process that /proc does not show us (another PID namespace) is
+                // still seen alive by StrayFiles.
+                ch.lock();
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                Files.deleteIfExists(tmp);
+                throw e;
             }
             OutputStream out = new BufferedOutputStream(new FilterOutputStream(Channels.newOutputStream(ch)) {
                 @Override
@@ -72,12 +96,18 @@ public final class OutputFiles implements AutoCloseable {
         }
     }
 
-    /**
-     * Named from the process id and a counter rather than by {@code Files.createTempFile}, whose SecureRandom
-     * took a noticeable part of a short mkcomposefs run.
-     */
-    private static String tempName(String target) {
-        return "." + target + "." + ProcessHandle.current().pid() + "." + TEMP_NAMES.incrementAndGet() + ".tmp";
+    /** At JVM exit (SIGINT, SIGTERM) before the commit: deletes the temporary files, leaving the targets. */
+    private void removeAtExit() {
+        if (committed) {
+            return;
+        }
+        for (Path p : toRemoveAtExit) {
+            try {
+                StrayFiles.deleteTree(p);
+            } catch (IOException e) {
+                // StrayFiles removes it at the next run.
+            }
+        }
     }
 
     /** Creates {@code dir} if it does not exist; a rollback removes it again. */
@@ -86,6 +116,7 @@ public final class OutputFiles implements AutoCloseable {
         if (!Files.isDirectory(p)) {
             Files.createDirectory(p);
             madeDirectories.add(p);
+            toRemoveAtExit.add(p);
         }
         return p;
     }
@@ -141,6 +172,9 @@ public final class OutputFiles implements AutoCloseable {
             }
         }
         madeDirectories.clear();
+        if (exitCleanup != null) {
+            exitCleanup.close();
+        }
         if (failure != null) {
             throw failure;
         }
