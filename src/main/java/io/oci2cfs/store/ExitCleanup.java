@@ -26,7 +26,11 @@ public final class ExitCleanup {
     /** Removes something at exit unless the returned registration is closed first. */
     public static Registration register(Runnable removal) {
         if (HOOKED.compareAndSet(false, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(ExitCleanup::runAll, "oci2cfs-exit-cleanup"));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(ExitCleanup::runAll, "oci2cfs-exit-cleanup"));
+            } catch (IllegalStateException e) {
+                // The JVM is exiting already: the next run removes what is left (StrayFiles).
+            }
         }
         long id = IDS.incrementAndGet();
         ACTIONS.put(id, removal);
