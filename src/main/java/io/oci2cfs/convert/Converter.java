@@ -141,7 +141,7 @@ public final class Converter {
         if (source.isEmpty()) {
             throw new IllegalArgumentException("source: empty path");
         }
-        Path storeRoot = OutputPaths.store("object store", objects);
+        Path storeRoot = OutputPaths.store("--objects", objects);
         Path imageFile = OutputPaths.outputFile("image", image);
         OutputPaths.notInside("image", imageFile, storeRoot);
         if (options.dumpFile() != null) {

@@ -83,7 +83,12 @@ public final class OutputFiles implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(new FilterOutputStream(Channels.newOutputStream(ch)) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    this.out.write(b, off, len);
+                    try {
+                        this.out.write(b, off, len);
+                    } catch (IOException e) {
+                        // "No space left on device" alone does not say which output could not be written.
+                        throw new IOException(what + " " + target + ": " + e.getMessage(), e);
+                    }
                 }
 
                 @Override

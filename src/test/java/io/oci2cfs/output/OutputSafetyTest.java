@@ -184,7 +184,7 @@ class OutputSafetyTest {
             }
             Path image = oldImage();
             Proc.Result r = convert(image, "--dump", dump.toString());
-            assertFailedWith(r, "No space left on device");
+            assertFailedWith(r, "--dump", dump.toString(), "No space left on device");
             assertThat(Files.readAllBytes(image)).isEqualTo(OLD);
             assertThat(Files.readAllBytes(dump)).isEqualTo(OLD);
             assertThat(leftovers(tmp)).isEmpty();
