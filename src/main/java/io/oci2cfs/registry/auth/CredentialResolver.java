@@ -334,7 +334,7 @@ public final class CredentialResolver {
             String cacheKey = helper + "\n" + serverUrl;
             Optional<Credential> cached = cache.get(cacheKey);
             if (cached == null) {
-                cached = new HelperProcess(env, warnings).get(helper, serverUrl);
+                cached = new HelperProcess(env, warnings, HelperProcess.DEFAULT_TIMEOUT).get(helper, serverUrl);
                 cache.put(cacheKey, cached);
             }
             return cached;
