@@ -1,7 +1,7 @@
 package io.oci2cfs.cli;
 
-import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.fsverity.HashAlgorithm;
+import io.oci2cfs.output.OutputFiles;
 import io.oci2cfs.pki.PemKeys;
 import io.oci2cfs.signing.FormattedDigest;
 import io.oci2cfs.signing.ImageVerifier;
@@ -50,7 +50,7 @@ final class SigningCommands {
         public Integer call() throws IOException {
             VeritySigner signer = loadSigner(key, cert, passwordFile);
             FormattedDigest digest = FormattedDigest.of(file, hash);
-            ImageFiles.write(signer.sign(digest), out);
+            OutputFiles.write("signature", out, signer.sign(digest));
             System.err.println("Signed " + file + " (" + digest + ") -> " + out);
             return 0;
         }

@@ -46,8 +46,15 @@ public final class Sealer {
         SealJson.object(SealJson.object(config, "config"), "Labels").put(SealFormat.LABEL, digests.merged());
         byte[] configBytes = SealJson.bytes(config);
 
+        try (LayoutWriter out = new LayoutWriter(outDir)) {
+            return write(out, sourceDir, source, configBytes, digests, algorithm, signer, outRef);
+        }
+    }
+
+    /** The sealed manifest (and the signature artifact) of {@code source} with the sealed config, into {@code out}. */
+    private static Result write(LayoutWriter out, Path sourceDir, LayoutManifest source, byte[] configBytes,
+            SealDigests digests, HashAlgorithm algorithm, VeritySigner signer, String outRef) throws IOException {
         ObjectNode manifest = SealJson.parse(source.manifest(), "manifest " + source.digest());
-        LayoutWriter out = new LayoutWriter(outDir);
         Digest configDigest = out.put(configBytes);
         ObjectNode configDescriptor = SealJson.object(manifest, "config");
         configDescriptor.put("digest", configDigest.toString());
@@ -82,6 +89,7 @@ public final class Sealer {
             artifactEntry.put("artifactType", SealFormat.ARTIFACT_TYPE);
             out.index(artifactEntry);
         }
+        out.commit();
         return new Result(manifestDigest, artifact, digests);
     }
 

@@ -1,7 +1,7 @@
 package io.oci2cfs.signing;
 
-import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.fsverity.HashAlgorithm;
+import io.oci2cfs.output.OutputFiles;
 import io.oci2cfs.pki.BouncyCastle;
 import io.oci2cfs.pki.Certificates;
 import io.oci2cfs.pki.PemKeys;
@@ -69,7 +69,7 @@ public final class VeritySigner {
     /** Signs {@code image} and writes the signature atomically to {@link #signaturePath}; returns that path. */
     public Path signBeside(Path image, HashAlgorithm algorithm) throws IOException {
         Path sig = signaturePath(image);
-        ImageFiles.write(sign(image, algorithm), sig);
+        OutputFiles.write("signature", sig, sign(image, algorithm));
         return sig;
     }
 

@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +31,9 @@ import java.util.stream.Stream;
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
+    /** Held while the staging directory exists: tells other processes its owner is alive (StrayFiles). */
+    private final StrayFiles.Staging stagingLock;
+    private final ExitCleanup.Registration exitCleanup;
     /**
      * Digests staged in this batch and digests found in the store. Each maps to itself: its array is the one
      * the digest is returned as, whichever file it came from, so an image where many files share contents
@@ -66,14 +68,49 @@ public final class Transaction implements AutoCloseable {
 
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
-        Files.createDirectories(store.root());
-        this.staging = Files.createTempDirectory(store.root(), ".staging-");
-        Path probe = staging.resolve(".mode-probe");
-        try (FileChannel ignored = create(probe)) {
-            umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+        if (Files.exists(store.root()) && !Files.isDirectory(store.root())) {
+            throw new IOException(store.root() + ": not a directory");
         }
-        Files.delete(probe);
+        Files.createDirectories(store.root());
+        // What killed runs left: their owners are gone, so nothing else will ever remove it.
+        StrayFiles.removeDead(StrayFiles.inStore(store.root()));
+        this.stagingLock = StrayFiles.newStaging(store.root());
+        this.staging = stagingLock.dir();
+        this.exitCleanup = ExitCleanup.register(this::removeAtExit);
+        try {
+            Path probe = staging.resolve(".mode-probe");
+            try (FileChannel ignored = create(probe)) {
+                umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+            }
+            Files.delete(probe);
+        } catch (IOException | RuntimeException e) {
+            removeStaging();
+            throw e;
+        }
         writeback = new EarlyWriteback(staging);
+    }
+
+    /**
+     * At JVM exit (SIGINT, SIGTERM) while this batch is open: deletes its staging directory under the feet of
+     * the workers, without waiting for them. Objects already published stay: each is complete under its name.
+     */
+    private void removeAtExit() {
+        try {
+            removeStaging();
+        } catch (IOException e) {
+            // StrayFiles removes the rest at the next run: the lock dies with the process.
+        }
+    }
+
+    /** Deletes the staging directory, then its lock file, then lets the lock go. */
+    private void removeStaging() throws IOException {
+        try {
+            StrayFiles.deleteTree(staging);
+            Files.deleteIfExists(stagingLock.lockFile());
+        } finally {
+            stagingLock.lock().close();
+            exitCleanup.close();
+        }
     }
 
     /** Objects are created 0644; only when the umask takes bits away does each need a chmod afterwards. */
@@ -134,7 +171,8 @@ public final class Transaction implements AutoCloseable {
         try {
             return made.computeIfAbsent(dir, d -> {
                 try {
-                    return Files.createDirectories(d);
+                    // Not createDirectories: a staging directory deleted at exit must not come back.
+                    return Files.isDirectory(d) ? d : Files.createDirectory(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -340,14 +378,6 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    private void deleteStaging() throws IOException {
-        try (Stream<Path> s = Files.walk(staging)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /**
      * Turns on fs-verity for the objects about to be published, as mkcomposefs does for its digest store, so
      * that images can be mounted with {@code verity=require}. Best effort: the first object the filesystem
@@ -389,11 +419,12 @@ public final class Transaction implements AutoCloseable {
         if (!finished) {
             finish();
         }
-        if (dropper != null) {
-            joinDropper();
-        }
-        if (Files.exists(staging)) {
-            deleteStaging();
+        try {
+            if (dropper != null) {
+                joinDropper();
+            }
+        } finally {
+            removeStaging();
         }
     }
 
