@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
+import io.oci2cfs.image.Platform;
 import io.oci2cfs.signing.FormattedDigest;
+import io.oci2cfs.signing.SignatureVerifier;
+import io.oci2cfs.signing.VeritySigner;
 import io.oci2cfs.testutil.Cli;
 import io.oci2cfs.testutil.ErofsTools;
 import io.oci2cfs.testutil.OpenSsl;
@@ -234,6 +237,21 @@ class SealTest {
         byte[] bytes = JSON.writeValueAsBytes(artifact);
         entry.put("digest", put(layout, bytes)).put("size", bytes.length);
         Files.write(layout.resolve("index.json"), JSON.writeValueAsBytes(index));
+    }
+
+    @Test
+    void libraryCallsAgreeWithEachOther() throws Exception {
+        Path out = dir.resolve("sealed-library");
+        VeritySigner signer = VeritySigner.load(key.key(), key.cert(), null);
+        Sealer.Result sealed = Sealer.seal(source, "app", Platform.host(), HashAlgorithm.SHA256, signer, out, "lib", 2);
+        SealVerifier.Report report = SealVerifier.verify(out, "lib", Platform.host(),
+                SignatureVerifier.load(key.cert()), 2);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.manifest()).isEqualTo(sealed.manifest());
+        assertThat(report.digests()).isEqualTo(sealed.digests());
+        assertThat(report.signatures()).isEqualTo(5);
+        assertThat(SealedSource.sealedDigest("oci:" + out + ":lib", Platform.host())).isEqualTo(sealed.digests().merged());
+        assertThat(SealedSource.sealedDigest("oci:" + source + ":app", Platform.host())).isNull();
     }
 
     @Test
