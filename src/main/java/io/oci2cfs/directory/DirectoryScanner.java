@@ -8,6 +8,7 @@ import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,8 +154,8 @@ public final class DirectoryScanner {
         }
         if (FileMode.isLink(mode)) {
             ByteString target = RawPaths.bytes(Files.readSymbolicLink(p));
-            if (target.length() == 0 || target.length() >= 4096) {
-                throw new IOException(p + ": symlink target of " + target.length() + " bytes is not supported");
+            if (target.length() == 0) {
+                throw new IOException(p + ": symlink target is empty");
             }
             n.payload(target).size(target.length());
         } else if (FileMode.isReg(mode) && n.size() > 0) {
@@ -166,6 +167,15 @@ public final class DirectoryScanner {
                     n.setXattr(x.getKey(), x.getValue());
                 }
             }
+        }
+        try {
+            Limits.checkName(RawPaths.bytes(p.getFileName()));
+            if (FileMode.isLink(mode)) {
+                Limits.checkSymlinkTarget(n.payload());
+            }
+            Limits.checkXattrs(n.xattrs());
+        } catch (Limits.Exceeded e) {
+            throw new IOException(p + ": " + e.getMessage(), e);
         }
         return n;
     }

@@ -188,11 +188,21 @@ final class InodeTree {
                 // Mode 0000 as Docker's overlay2 driver creates them: mknod(path, S_IFCHR, 0).
                 parent.children.put(name, new Inode(FileMode.S_IFCHR, layer));
             } else if (existing.isDir()) {
-                existing.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+                markOpaque(existing, layerName, change.path());
             }
         } else if (change instanceof Change.Opaque) {
-            Inode dir = walk(comps, comps.size(), true, layer, layerName, change.path());
-            dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+            markOpaque(walk(comps, comps.size(), true, layer, layerName, change.path()), layerName, change.path());
+        }
+    }
+
+    /** The opaque marker takes xattr space the layer's own xattrs may already fill. */
+    private static void markOpaque(Inode dir, String layerName, ByteString path) {
+        dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+        try {
+            Limits.checkXattrs(dir.xattrs);
+        } catch (Limits.Exceeded e) {
+            throw new LayerChangeException(layerName, "member " + path + ": with the opaque marker, "
+                    + e.getMessage());
         }
     }
 

@@ -35,11 +35,16 @@ public final class LayerChanges {
      * Adds the next tar member. An entry whose name is {@code .wh..wh..opq} or {@code .wh.NAME} is recorded as
      * the whiteout it stands for, whatever its file type (OCI layer.md: only the name matters).
      *
-     * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, or a
-     *     hardlink named like a whiteout
+     * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, a
+     *     hardlink named like a whiteout, or a member past one of the {@link Limits}
      */
     public LayerChanges add(Change change) {
         ByteString path = change.path();
+        try {
+            Limits.check(change);
+        } catch (Limits.Exceeded e) {
+            throw new LayerChangeException(layer, "member " + path + ": " + e.getMessage());
+        }
         int slash = lastSlash(path);
         ByteString name = path.substring(slash + 1);
         if (!(change instanceof Change.Entry || change instanceof Change.Hardlink) || !name.startsWith(WHITEOUT_PREFIX)) {
