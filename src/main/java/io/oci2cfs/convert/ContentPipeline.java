@@ -84,7 +84,7 @@ public final class ContentPipeline implements AutoCloseable {
                     try {
                         slots.fill(slot, ContentRef.stored(tx.put(data, data.length), size));
                     } catch (Throwable e) {
-                        slots.fail(e);
+                        slots.fail(notStored(what, e));
                     } finally {
                         budget.release(charge);
                     }
@@ -146,7 +146,7 @@ public final class ContentPipeline implements AutoCloseable {
         try {
             obj = tx.stream();
         } catch (Throwable e) {
-            failure = e;
+            failure = notStored(what, e);
         }
         try {
             while (true) {
@@ -163,7 +163,7 @@ public final class ContentPipeline implements AutoCloseable {
                         got += c.length;
                     }
                 } catch (Throwable e) {
-                    failure = e;
+                    failure = notStored(what, e);
                 } finally {
                     budget.release(c.length);
                 }
@@ -172,7 +172,12 @@ public final class ContentPipeline implements AutoCloseable {
                 failure = new IOException(what + ": content cut short");
             }
             if (failure == null) {
-                byte[] digest = obj.finish();
+                byte[] digest;
+                try {
+                    digest = obj.finish();
+                } catch (IOException e) {
+                    throw notStored(what, e);
+                }
                 slots.fill(slot, ContentRef.stored(digest, size));
             }
         } catch (Throwable e) {
@@ -183,6 +188,17 @@ public final class ContentPipeline implements AutoCloseable {
         if (failure != null) {
             slots.fail(failure);
         }
+    }
+
+    /**
+     * A write to the store that failed: the JDK's message (say "No space left on device") names neither the
+     * file nor where it was going.
+     */
+    private Throwable notStored(String what, Throwable e) {
+        if (!(e instanceof IOException io)) {
+            return e;
+        }
+        return new IOException(what + ": cannot store it in " + tx.storeRoot() + ": " + ErrorText.of(io), io);
     }
 
     private static void closeQuietly(Transaction.StreamedObject obj) {

@@ -32,6 +32,8 @@ import java.util.stream.Stream;
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
+    /** Why the store cannot be written (a read-only mount, say), or null: it may still hold every object needed. */
+    private final String readOnly;
     /**
      * Digests staged in this batch and digests found in the store. Each maps to itself: its array is the one
      * the digest is returned as, whichever file it came from, so an image where many files share contents
@@ -67,7 +69,20 @@ public final class Transaction implements AutoCloseable {
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
         Files.createDirectories(store.root());
-        this.staging = Files.createTempDirectory(store.root(), ".staging-");
+        Path dir;
+        String whyReadOnly = null;
+        try {
+            dir = Files.createTempDirectory(store.root(), ".staging-");
+        } catch (java.nio.file.FileSystemException e) {
+            if (!(e instanceof java.nio.file.AccessDeniedException) && !"Read-only file system".equals(e.getReason())) {
+                throw e;
+            }
+            // Objects the store lacks are still hashed (and staged elsewhere) so that the commit can name them.
+            whyReadOnly = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
+            dir = Files.createTempDirectory("oci2cfs-staging-");
+        }
+        this.staging = dir;
+        this.readOnly = whyReadOnly;
         Path probe = staging.resolve(".mode-probe");
         try (FileChannel ignored = create(probe)) {
             umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
@@ -86,6 +101,11 @@ public final class Transaction implements AutoCloseable {
         if (!umaskKeepsMode) {
             Files.setPosixFilePermissions(p, OBJECT_MODE);
         }
+    }
+
+    /** The store's directory, for messages. */
+    public Path storeRoot() {
+        return store.root();
     }
 
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
@@ -210,6 +230,10 @@ public final class Transaction implements AutoCloseable {
         if (stagingFailure != null) {
             throw new IOException(store.root() + ": " + stagingFailure.getMessage(), stagingFailure);
         }
+        if (readOnly != null && !kept.isEmpty()) {
+            throw new IOException(store.root() + ": the store cannot be written (" + readOnly + ") and lacks "
+                    + kept.size() + " of the objects needed");
+        }
         writeback.close();
         dropUnkept();
         enableVerity();
@@ -305,6 +329,9 @@ public final class Transaction implements AutoCloseable {
                 if (Files.notExists(target)) {
                     Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
                     added.incrementAndGet();
+                } else {
+                    // Another process published it since this batch looked.
+                    reused.incrementAndGet();
                 }
             }
         });
