@@ -89,8 +89,20 @@ public final class DirectoryScanner {
         java.util.Set<ObjectDigest> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
         parallel(scanned.externalFiles(), threads, f -> {
             try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
-                in.transferTo(o);
-                byte[] digest = o.finish();
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    try {
+                        o.write(buf, 0, n);
+                    } catch (IOException e) {
+                        throw notStored(f.path(), tx, e);
+                    }
+                }
+                byte[] digest;
+                try {
+                    digest = o.finish();
+                } catch (IOException e) {
+                    throw notStored(f.path(), tx, e);
+                }
                 if (!java.util.Arrays.equals(digest, f.node().digest())) {
                     throw new IOException(f.path() + ": changed while being copied into the store");
                 }
@@ -98,6 +110,11 @@ public final class DirectoryScanner {
             }
         });
         return digests;
+    }
+
+    /** A write to the store that failed: the JDK's message (say "No space left on device") names no file. */
+    private static IOException notStored(Path file, Transaction tx, IOException e) {
+        return new IOException(file + ": cannot store it in " + tx.storeRoot() + ": " + e.getMessage(), e);
     }
 
     private void walk(Path dir, Node node) throws IOException {

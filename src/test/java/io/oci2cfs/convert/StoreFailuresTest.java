@@ -60,6 +60,22 @@ class StoreFailuresTest {
     }
 
     @Test
+    void aFullStoreIsNamedWithTheFileThatDidNotFitFromADirectoryToo() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("tree"));
+        Path big = Files.write(dir.resolve("big.bin"), new byte[300_000]);
+        Path mnt = tmpfs("small", "64k");
+        try {
+            Tools.CliResult r = Tools.cli("mkcomposefs", "--digest-store=" + mnt.resolve("objects"), dir.toString(),
+                    tmp.resolve("i.cfs").toString());
+            assertThat(r.exit()).isNotZero();
+            assertThat(r.stderr()).contains(big + ": cannot store it in " + mnt.resolve("objects")
+                    + ": No space left on device");
+        } finally {
+            Tools.output("umount", mnt.toString());
+        }
+    }
+
+    @Test
     void aReadOnlyStoreThatHoldsEveryObjectStillConverts() throws IOException {
         Path mnt = tmpfs("ro", "4m");
         try {
