@@ -68,10 +68,18 @@ class HostileSourceTest {
     }
 
     @Test
-    void aFifoInPlaceOfTheManifestOrConfigBlob() throws Exception {
+    void aFifoInPlaceOfTheManifestBlob() throws Exception {
         String manifest = good.manifestDigest().blobPath();
         fifo(layout.resolve(manifest));
         refusedWithoutHanging("oci:" + layout, "oci:" + layout + ": " + manifest + ": not a regular file (a FIFO,"
+                + " socket or device)");
+    }
+
+    @Test
+    void aFifoInPlaceOfTheConfigBlob() throws Exception {
+        String config = good.configDigest().blobPath();
+        fifo(layout.resolve(config));
+        refusedWithoutHanging("oci:" + layout, "oci:" + layout + ": " + config + ": not a regular file (a FIFO,"
                 + " socket or device)");
     }
 
