@@ -117,7 +117,7 @@ public final class LayerReader {
      */
     private static LayerFormatException decoderFirst(String layer, Compression compression, DigestingInputStream tar,
             LayerFormatException tarError) {
-        if (compression == Compression.NONE || DecoderErrors.in(tarError) != null) {
+        if (compression == Compression.NONE || !(tarError instanceof BadTarData)) {
             return tarError;
         }
         try {
@@ -129,6 +129,13 @@ public final class LayerReader {
                     + tarError.getMessage().replace("layer " + layer + ": ", "") + ")", e);
             decoder.addSuppressed(tarError);
             return decoder;
+        }
+    }
+
+    /** What the tar parser could not make sense of, which may be the decompressor's garbage. */
+    private static final class BadTarData extends LayerFormatException {
+        BadTarData(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -217,19 +224,19 @@ public final class LayerReader {
                 return new LayerFormatException("layer " + layer + ": tar member " + current
                         + " truncated: the stream ends inside its data", e);
             }
-            if (current == null) {
-                // commons-compress quotes the header bytes it could not parse; for a file that is not a tar at
-                // all that is binary noise, so say what was expected instead.
-                return new LayerFormatException("layer " + layer + ": not a tar archive (plain, gzip or zstd)", e);
-            }
             DecoderErrors.Failure decoder = DecoderErrors.in(e);
             if (decoder != null) {
                 return new LayerFormatException("layer " + layer + ": " + decoder.what() + after() + ": "
                         + decoder.getMessage(), e);
             }
+            if (current == null) {
+                // commons-compress quotes the header bytes it could not parse; for a file that is not a tar at
+                // all that is binary noise, so say what was expected instead.
+                return new BadTarData("layer " + layer + ": not a tar archive (plain, gzip or zstd)", e);
+            }
             String why = e.getMessage() != null ? e.getMessage()
                     : e instanceof java.io.EOFException ? "unexpected end of the stream" : e.getClass().getSimpleName();
-            return new LayerFormatException("layer " + layer + ": bad tar data" + after() + ": " + why, e);
+            return new BadTarData("layer " + layer + ": bad tar data" + after() + ": " + why, e);
         }
 
         private String after() {

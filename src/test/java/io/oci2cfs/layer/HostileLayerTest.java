@@ -83,6 +83,33 @@ class HostileLayerTest {
     }
 
     @Test
+    void aPaxHeaderOverOneMebibyteInAGzipLayerIsRefusedWithoutInflatingTheRest() throws IOException {
+        byte[] head = new byte[1024];
+        System.arraycopy(header("a", '0', 0), 0, head, 0, 512);
+        System.arraycopy(header("PaxHeaders/b", 'x', 1_900_000_000L), 0, head, 512, 512);
+        // 8 MiB that do not compress after the headers: inflating them all is the slow path this must not take.
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(head);
+            byte[] noise = new byte[8 << 20];
+            new java.util.Random(1).nextBytes(noise);
+            out.write(noise);
+        }
+        long[] inflated = {0};
+        InputStream counted = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(gz.toByteArray())) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                inflated[0] += Math.max(n, 0);
+                return n;
+            }
+        };
+        assertThatThrownBy(() -> LayerReader.read("L", counted, (e, c) -> { }))
+                .hasMessageContaining("layer L: PAX header PaxHeaders/b after member a declares 1900000000 bytes");
+        assertThat(inflated[0]).as("compressed bytes read").isLessThan(1 << 20);
+    }
+
+    @Test
     void aPaxHeaderOfExactlyOneMebibyteIsRead() throws Exception {
         byte[] value = new byte[(1 << 20) - 40];
         Arrays.fill(value, (byte) 'v');
@@ -151,6 +178,16 @@ class HostileLayerTest {
         assertThatThrownBy(() -> Tars.read(damaged)).isInstanceOf(LayerFormatException.class)
                 .hasMessageStartingWith("layer test-layer: bad GZIP data")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotStartWith("layer test-layer: bad tar data"));
+    }
+
+    @Test
+    void aDeflateErrorBeforeTheFirstMemberIsNotCalledANonTar() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        gz.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+        gz.write(0x07); // final block of the reserved type 3
+        gz.write(new byte[16]);
+        assertThatThrownBy(() -> Tars.read(gz.toByteArray())).isInstanceOf(LayerFormatException.class)
+                .hasMessageStartingWith("layer test-layer: bad GZIP data at the start: ");
     }
 
     @Test
