@@ -164,6 +164,8 @@ final class ArchiveSource implements ImageSource {
         private TarArchiveEntry nextEntry(TarArchiveInputStream tar, int members) throws ImageException {
             try {
                 return tar.getNextEntry();
+            } catch (ImageException e) {
+                throw e;
             } catch (IOException e) {
                 throw new ImageException((members == 0 ? "not a tar archive: " : "corrupt tar archive: ")
                         + e.getMessage());

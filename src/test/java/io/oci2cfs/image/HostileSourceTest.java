@@ -140,4 +140,21 @@ class HostileSourceTest {
         }).isInstanceOf(ImageException.class).hasMessage("docker-archive:-: archive cut short or damaged in member"
                 + " blobs/sha256/3ab662e9019fca04fbb5a37f101f259892e611b6e73142538f92270f81dc4b6c: Truncated TAR archive");
     }
+
+    @Test
+    void aCompressedArchiveCutInsideItsGzipHeaderSaysSo() throws IOException {
+        Path p = Files.write(tmp.resolve("a.tar.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
+        assertThatThrownBy(() -> read("oci-archive:" + p)).isInstanceOf(ImageException.class)
+                .hasMessage("oci-archive:" + p + ": bad GZIP data around the archive: unexpected end of the stream");
+    }
+
+    @Test
+    void aDamagedDeflateStreamAroundAnArchiveIsNotCalledACorruptTar() throws IOException {
+        // A gzip header, then a final deflate block of the reserved type 3.
+        byte[] bad = new byte[27];
+        System.arraycopy(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x07}, 0, bad, 0, 11);
+        Path p = Files.write(tmp.resolve("a.tar.gz"), bad);
+        assertThatThrownBy(() -> read("docker-archive:" + p)).isInstanceOf(ImageException.class)
+                .hasMessageStartingWith("docker-archive:" + p + ": bad GZIP data around the archive: ");
+    }
 }
