@@ -130,6 +130,11 @@ public final class DirectoryScanner {
         for (Map.Entry<ByteString, Path> entry : sorted.entrySet()) {
             Path p = entry.getValue();
             ByteString name = entry.getKey();
+            try {
+                Limits.checkName(name);
+            } catch (Limits.Exceeded e) {
+                throw new IOException(p + ": " + e.getMessage(), e);
+            }
             Map<String, Object> st = stat(p);
             int mode = (Integer) st.get("mode");
             if (options.skipDevices() && FileMode.isDevice(mode)) {
@@ -186,7 +191,6 @@ public final class DirectoryScanner {
             }
         }
         try {
-            Limits.checkName(RawPaths.bytes(p.getFileName()));
             if (FileMode.isLink(mode)) {
                 Limits.checkSymlinkTarget(n.payload());
             }

@@ -177,6 +177,20 @@ class LimitsTest {
     }
 
     @Test
+    void aDirectoryAtTheNameAndSymlinkLimitsConverts() throws IOException {
+        // Linux itself allows no longer names or targets, so from a directory only the limits can be tried.
+        Path dir = Files.createDirectories(tmp.resolve("src"));
+        Files.write(dir.resolve(repeat('n', 255)), CONTENT);
+        Files.createSymbolicLink(dir.resolve("s"), Path.of(repeat('t', 4095)));
+        Path image = tmp.resolve("dir.cfs");
+        convert(dir, image, tmp.resolve("objects"));
+        Node root = ErofsReader.read(image);
+        assertThat(root.child(ByteString.of(repeat('n', 255))).content()).isEqualTo(CONTENT);
+        assertThat(root.child(ByteString.of("s")).payload()).isEqualTo(ByteString.of(repeat('t', 4095)));
+        ErofsTools.fsck(image);
+    }
+
+    @Test
     void aDirectoryWithThousandsOfXattrsOnOneFileIsRefused() throws IOException {
         // ext4 holds one block of xattrs per inode; tmpfs holds thousands.
         assumeTrue(System.getProperty("user.name").equals("root"), "mounting a tmpfs needs root; skipping");
