@@ -1,5 +1,7 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.Oci2cfsException;
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.directory.DirectoryScanner;
 import io.oci2cfs.directory.ScanOptions;
 import io.oci2cfs.dump.DumpException;
@@ -49,19 +51,25 @@ final class MkcomposefsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (printDigestOnly && image != null) {
-            throw new IllegalArgumentException("cannot give IMAGE with --print-digest-only");
+            throw new UsageException("cannot give IMAGE with --print-digest-only");
         }
         if (!printDigestOnly && image == null) {
-            throw new IllegalArgumentException("no destination image given");
+            throw new UsageException("no destination image given");
         }
         if (source.isEmpty()) {
-            throw new IllegalArgumentException("empty source path");
+            throw new UsageException("empty source path");
         }
         if ("-".equals(image) && System.console() != null) {
-            throw new IllegalArgumentException("stdout is a terminal; refusing to write an image to it");
+            throw new UsageException("stdout is a terminal; refusing to write an image to it");
         }
-        int nthreads = common.threads();
-        FormatVersion versions = common.versions();
+        int nthreads;
+        FormatVersion versions;
+        try {
+            nthreads = common.threads();
+            versions = common.versions();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
         boolean printDigest = common.printDigest;
         Node root = fromFile ? readDump() : scanDirectory(nthreads);
         ErofsWriter.Result result;
@@ -76,7 +84,7 @@ final class MkcomposefsCommand implements Callable<Integer> {
                 result = ImageFiles.write(root, versions, Path.of(image), printDigest);
             }
         } catch (ImageException e) {
-            throw new IOException(sourceName() + ": " + e.getMessage(), e);
+            throw Oci2cfsException.naming(sourceName(), e);
         }
         if (printDigest || printDigestOnly) {
             System.out.println(result.digestHex());
@@ -89,7 +97,7 @@ final class MkcomposefsCommand implements Callable<Integer> {
         try (InputStream in = source.equals("-") ? System.in : Files.newInputStream(Path.of(source))) {
             return DumpReader.read(new java.io.BufferedInputStream(in, 1 << 16), strict);
         } catch (DumpException e) {
-            throw new IOException(sourceName() + ": " + e.getMessage(), e);
+            throw Oci2cfsException.naming(sourceName(), e);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.oci2cfs.convert;
 
+import io.oci2cfs.error.BadInputException;
+import io.oci2cfs.error.EnvironmentException;
+import io.oci2cfs.error.ErrorText;
+import io.oci2cfs.error.Oci2cfsException;
 import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
 import io.oci2cfs.directory.DirectoryScanner;
 import io.oci2cfs.directory.ScanOptions;
@@ -16,6 +20,7 @@ import io.oci2cfs.image.SourceKind;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.LayerChangeException;
 import io.oci2cfs.tree.MergedTree;
 import io.oci2cfs.tree.Node;
 import io.oci2cfs.tree.PerLayerTree;
@@ -77,10 +82,15 @@ public final class Converter {
         return Mono.fromCallable(() -> {
             try {
                 return new Converter(source, image, objects, options, stdin).run();
+            } catch (Oci2cfsException e) {
+                throw e;
+            } catch (IOException e) {
+                // The JDK's own file and network exceptions: the environment failed, not the input.
+                throw new EnvironmentException(ErrorText.of(e), e);
             } catch (OutOfMemoryError e) {
                 // Reactor does not pass JVM errors on to subscribers, so the caller would wait forever. The
                 // tree is garbage once the stack has unwound, so there is room to say what happened.
-                throw new IOException(source + ": out of memory (heap limit "
+                throw new EnvironmentException(source + ": out of memory (heap limit "
                         + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); give the JVM more with -Xmx"
                         + " (OCI2CFS_JAVA_OPTS for bin/oci2cfs)", e);
             }
@@ -146,7 +156,7 @@ public final class Converter {
             stage("read");
             return root;
         } catch (io.oci2cfs.dump.DumpException e) {
-            throw new IOException(dump + ": " + ErrorText.of(e), e);
+            throw Oci2cfsException.naming(dump.toString(), e);
         }
     }
 
@@ -159,7 +169,12 @@ public final class Converter {
     }
 
     private List<ConvertedLayer> readLayers(ContentPipeline pipeline) throws IOException {
-        ImageReference ref = ImageSources.detect(ImageReference.parse(source));
+        ImageReference ref;
+        try {
+            ref = ImageSources.detect(ImageReference.parse(source));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(ErrorText.of(e), e);
+        }
         if (ref.kind() == SourceKind.SINGLE_LAYER) {
             try (InputStream in = Files.newInputStream(ref.path())) {
                 ConvertedLayer l = counted(LayerConversion.read(ref.path().toString(), in, true, pipeline)).block();
@@ -189,20 +204,20 @@ public final class Converter {
         for (ResolvedLayer rl : resolved.layers()) {
             Throwable failed = parseFailures.get(rl.key());
             if (failed != null) {
-                throw new IOException(source + ": " + ErrorText.of(failed), failed);
+                throw Oci2cfsException.naming(source, failed);
             }
             Mono<ConvertedLayer> m = layers.get(rl.key());
             if (m == null) {
-                throw new IOException(source + ": layer " + rl.key() + " was never read");
+                throw new IllegalStateException(source + ": layer " + rl.key() + " was never read");
             }
             ConvertedLayer l;
             try {
                 l = block(m);
             } catch (IOException e) {
-                throw new IOException(source + ": " + ErrorText.of(e), e);
+                throw Oci2cfsException.naming(source, e);
             }
             if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
-                throw new IOException(source + ": layer " + rl.key() + ": uncompressed digest "
+                throw new BadInputException(source + ": layer " + rl.key() + ": uncompressed digest "
                         + l.digests().diffId() + " does not match the config's diff_id " + rl.diffId());
             }
             ordered.add(l);
@@ -248,8 +263,8 @@ public final class Converter {
                 // built: at no point are two copies of a large tree in memory.
                 merged.applyAndEmpty(l.changes());
             }
-        } catch (IllegalArgumentException e) {
-            throw new IOException(source + ": " + ErrorText.of(e), e);
+        } catch (LayerChangeException e) {
+            throw new LayerChangeException(source, e);
         }
         Node root = merged.takeNode();
         stage("merge");

@@ -38,7 +38,7 @@ public final class LayerChanges {
      * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, a
      *     hardlink named like a whiteout, or a member past one of the {@link Limits}
      */
-    public LayerChanges add(Change change) {
+    public LayerChanges add(Change change) throws LayerChangeException {
         ByteString path = change.path();
         try {
             Limits.check(change);
