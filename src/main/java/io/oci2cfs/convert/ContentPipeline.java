@@ -1,6 +1,8 @@
 package io.oci2cfs.convert;
 
 import io.oci2cfs.error.BadInputException;
+import io.oci2cfs.error.EnvironmentException;
+import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ContentRef;
 import java.io.IOException;
@@ -199,7 +201,8 @@ public final class ContentPipeline implements AutoCloseable {
         if (!(e instanceof IOException io)) {
             return e;
         }
-        return new IOException(what + ": cannot store it in " + tx.storeRoot() + ": " + ErrorText.of(io), io);
+        return new EnvironmentException(what + ": cannot store it in " + tx.storeRoot() + ": " + ErrorText.of(io),
+                io);
     }
 
     private static void closeQuietly(Transaction.StreamedObject obj) {

@@ -1,5 +1,7 @@
 package io.oci2cfs.directory;
 
+import io.oci2cfs.error.EnvironmentException;
+import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.linux.RawPaths;
 import io.oci2cfs.linux.Xattrs;
@@ -114,7 +116,7 @@ public final class DirectoryScanner {
 
     /** A write to the store that failed: the JDK's message (say "No space left on device") names no file. */
     private static IOException notStored(Path file, Transaction tx, IOException e) {
-        return new IOException(file + ": cannot store it in " + tx.storeRoot() + ": " + e.getMessage(), e);
+        return new EnvironmentException(file + ": cannot store it in " + tx.storeRoot() + ": " + e.getMessage(), e);
     }
 
     private void walk(Path dir, Node node) throws IOException {
@@ -133,7 +135,7 @@ public final class DirectoryScanner {
             try {
                 Limits.checkName(name);
             } catch (Limits.Exceeded e) {
-                throw new IOException(p + ": " + e.getMessage(), e);
+                throw new UnsupportedTreeException(p + ": " + e.getMessage(), e);
             }
             Map<String, Object> st = stat(p);
             int mode = (Integer) st.get("mode");
@@ -177,7 +179,7 @@ public final class DirectoryScanner {
         if (FileMode.isLink(mode)) {
             ByteString target = RawPaths.bytes(Files.readSymbolicLink(p));
             if (target.length() == 0) {
-                throw new IOException(p + ": symlink target is empty");
+                throw new UnsupportedTreeException(p + ": symlink target is empty");
             }
             n.payload(target).size(target.length());
         } else if (FileMode.isReg(mode) && n.size() > 0) {
@@ -196,7 +198,7 @@ public final class DirectoryScanner {
             }
             Limits.checkXattrs(n.xattrs());
         } catch (Limits.Exceeded e) {
-            throw new IOException(p + ": " + e.getMessage(), e);
+            throw new UnsupportedTreeException(p + ": " + e.getMessage(), e);
         }
         return n;
     }

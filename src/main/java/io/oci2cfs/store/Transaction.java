@@ -1,5 +1,6 @@
 package io.oci2cfs.store;
 
+import io.oci2cfs.error.EnvironmentException;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -231,8 +232,8 @@ public final class Transaction implements AutoCloseable {
             throw new IOException(store.root() + ": " + stagingFailure.getMessage(), stagingFailure);
         }
         if (readOnly != null && !kept.isEmpty()) {
-            throw new IOException(store.root() + ": the store cannot be written (" + readOnly + ") and lacks "
-                    + kept.size() + " of the objects needed");
+            throw new EnvironmentException(store.root() + ": the store cannot be written (" + readOnly
+                    + ") and lacks " + kept.size() + " of the objects needed");
         }
         writeback.close();
         dropUnkept();

@@ -1,5 +1,6 @@
 package io.oci2cfs.tree;
 
+import io.oci2cfs.error.UnsupportedTreeException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -173,7 +174,8 @@ final class InodeTree {
      * character device NAME, {@code .wh..wh..opq} the xattr {@code trusted.overlay.opaque=y}. An entry of the
      * layer at the same name wins; if it is a directory it becomes opaque, since its lower twin is hidden.
      */
-    void addOverlayMarker(Change change, int layer, String layerName) throws LayerChangeException {
+    void addOverlayMarker(Change change, int layer, String layerName)
+            throws LayerChangeException, UnsupportedTreeException {
         List<ByteString> comps = split(change.path());
         int dirDepth = change instanceof Change.Whiteout ? comps.size() - 1 : comps.size();
         if (lower != null && lower.nonDirectoryOnPath(comps, dirDepth)) {
@@ -196,13 +198,13 @@ final class InodeTree {
     }
 
     /** The opaque marker takes xattr space the layer's own xattrs may already fill. */
-    private static void markOpaque(Inode dir, String layerName, ByteString path) {
+    private static void markOpaque(Inode dir, String layerName, ByteString path) throws UnsupportedTreeException {
         dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
         try {
             Limits.checkXattrs(dir.xattrs);
         } catch (Limits.Exceeded e) {
-            throw new LayerChangeException(layerName, "member " + path + ": with the opaque marker, "
-                    + e.getMessage());
+            throw new UnsupportedTreeException("layer " + layerName + ": member " + path
+                    + ": with the opaque marker, " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.oci2cfs.tree;
 
+import io.oci2cfs.error.UnsupportedTreeException;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,15 +37,16 @@ public final class LayerChanges {
      * Adds the next tar member. An entry whose name is {@code .wh..wh..opq} or {@code .wh.NAME} is recorded as
      * the whiteout it stands for, whatever its file type (OCI layer.md: only the name matters).
      *
-     * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, a
-     *     hardlink named like a whiteout, or a member past one of the {@link Limits}
+     * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, or a
+     *     hardlink named like a whiteout
+     * @throws UnsupportedTreeException for a member past one of the {@link Limits}
      */
-    public LayerChanges add(Change change) throws LayerChangeException {
+    public LayerChanges add(Change change) throws LayerChangeException, UnsupportedTreeException {
         ByteString path = change.path();
         try {
             Limits.check(change);
         } catch (Limits.Exceeded e) {
-            throw new LayerChangeException(layer, "member " + path + ": " + e.getMessage());
+            throw new UnsupportedTreeException("layer " + layer + ": member " + path + ": " + e.getMessage(), e);
         }
         int slash = lastSlash(path);
         ByteString name = path.substring(slash + 1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.oci2cfs.erofs.ErofsReader;
+import io.oci2cfs.error.FailureKind;
 import io.oci2cfs.linux.Xattrs;
 import io.oci2cfs.testutil.ErofsTools;
 import io.oci2cfs.tree.ByteString;
@@ -142,7 +143,9 @@ class LimitsTest {
         Path image = tmp.resolve("past.cfs");
         String expected = source.equals("layer") ? "layer " + input + ": " + c.layerMessage() : c.dumpMessage();
         assertThatThrownBy(() -> convert(input, image, tmp.resolve("objects")))
-                .hasMessageContaining(input.toString()).hasMessageContaining(expected);
+                .hasMessageContaining(input.toString()).hasMessageContaining(expected)
+                .satisfies(e -> assertThat(FailureKind.of(e)).isEqualTo(source.equals("layer")
+                        ? FailureKind.UNSUPPORTED_TREE : FailureKind.BAD_INPUT));
         assertThat(image).doesNotExist();
     }
 

@@ -3,6 +3,7 @@ package io.oci2cfs.convert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.oci2cfs.error.FailureKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class StoreFailuresTest {
             Path image = tmp.resolve("i.cfs");
             Tools.CliResult r = Tools.cli("convert", layer.toString(), image.toString(), "--objects",
                     mnt.resolve("objects").toString());
-            assertThat(r.exit()).isNotZero();
+            assertThat(r.exit()).isEqualTo(FailureKind.ENVIRONMENT.exitCode());
             assertThat(r.stderr()).isEqualTo("convert: layer " + layer + ": big.bin: cannot store it in "
                     + mnt.resolve("objects") + ": No space left on device\n");
             assertThat(image).doesNotExist();
