@@ -63,6 +63,10 @@ final class ConvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+        if (image.toString().equals("-")) {
+            // Only mkcomposefs writes an image to stdout; here "-" would silently become a file of that name.
+            throw new UsageException("IMAGE -: convert writes a file, not stdout (mkcomposefs can)");
+        }
         ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();

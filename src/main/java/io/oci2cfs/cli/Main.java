@@ -2,6 +2,7 @@ package io.oci2cfs.cli;
 
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.error.FailureKind;
+import io.oci2cfs.store.ExitCleanup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,10 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (ExitCleanup.exiting()) {
+                // Stopped by a signal: the failure is the cleanup deleting files under the running command.
+                return 1;
+            }
             FailureKind kind = FailureKind.of(e);
             String prefix = kind == FailureKind.INTERNAL ? "internal error (please report it): " : "";
             cmd.getErr().println(cmd.getCommandName() + ": " + prefix + ErrorText.of(e));

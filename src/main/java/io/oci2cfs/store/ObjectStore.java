@@ -38,9 +38,6 @@ public final class ObjectStore {
 
     /** Starts a batch of objects that become visible together at its commit. */
     public Transaction begin() throws IOException {
-        if (Files.exists(root) && !Files.isDirectory(root)) {
-            throw new java.nio.file.NotDirectoryException(root.toString());
-        }
         return new Transaction(this);
     }
 

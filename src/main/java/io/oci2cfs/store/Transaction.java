@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +32,9 @@ import java.util.stream.Stream;
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
+    /** Held while the staging directory exists: tells other processes its owner is alive (StrayFiles). */
+    private final StrayFiles.Staging stagingLock;
+    private final ExitCleanup.Registration exitCleanup;
     /** Why the store cannot be written (a read-only mount, say), or null: it may still hold every object needed. */
     private final String readOnly;
     /**
@@ -69,27 +71,62 @@ public final class Transaction implements AutoCloseable {
 
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
+        if (Files.exists(store.root()) && !Files.isDirectory(store.root())) {
+            throw new IOException(store.root() + ": not a directory");
+        }
         Files.createDirectories(store.root());
-        Path dir;
+        // What killed runs left: their owners are gone, so nothing else will ever remove it.
+        StrayFiles.removeDead(StrayFiles.inStore(store.root()));
+        StrayFiles.Staging lock;
         String whyReadOnly = null;
         try {
-            dir = Files.createTempDirectory(store.root(), ".staging-");
+            lock = StrayFiles.newStaging(store.root());
         } catch (java.nio.file.FileSystemException e) {
             if (!(e instanceof java.nio.file.AccessDeniedException) && !"Read-only file system".equals(e.getReason())) {
                 throw e;
             }
             // Objects the store lacks are still hashed (and staged elsewhere) so that the commit can name them.
             whyReadOnly = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
-            dir = Files.createTempDirectory("oci2cfs-staging-");
+            lock = StrayFiles.newStaging(Path.of(System.getProperty("java.io.tmpdir")));
         }
-        this.staging = dir;
+        this.stagingLock = lock;
         this.readOnly = whyReadOnly;
-        Path probe = staging.resolve(".mode-probe");
-        try (FileChannel ignored = create(probe)) {
-            umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+        this.staging = stagingLock.dir();
+        this.exitCleanup = ExitCleanup.register(this::removeAtExit);
+        try {
+            Path probe = staging.resolve(".mode-probe");
+            try (FileChannel ignored = create(probe)) {
+                umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+            }
+            Files.delete(probe);
+        } catch (IOException | RuntimeException e) {
+            removeStaging();
+            throw e;
         }
-        Files.delete(probe);
         writeback = new EarlyWriteback(staging);
+    }
+
+    /**
+     * At JVM exit (SIGINT, SIGTERM) while this batch is open: deletes its staging directory under the feet of
+     * the workers, without waiting for them. Objects already published stay: each is complete under its name.
+     */
+    private void removeAtExit() {
+        try {
+            removeStaging();
+        } catch (IOException e) {
+            // StrayFiles removes the rest at the next run: the lock dies with the process.
+        }
+    }
+
+    /** Deletes the staging directory, then its lock file, then lets the lock go. */
+    private void removeStaging() throws IOException {
+        try {
+            StrayFiles.deleteTree(staging);
+            Files.deleteIfExists(stagingLock.lockFile());
+        } finally {
+            stagingLock.lock().close();
+            exitCleanup.close();
+        }
     }
 
     /** Objects are created 0644; only when the umask takes bits away does each need a chmod afterwards. */
@@ -155,7 +192,8 @@ public final class Transaction implements AutoCloseable {
         try {
             return made.computeIfAbsent(dir, d -> {
                 try {
-                    return Files.createDirectories(d);
+                    // Not createDirectories: a staging directory deleted at exit must not come back.
+                    return Files.isDirectory(d) ? d : Files.createDirectory(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -368,14 +406,6 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    private void deleteStaging() throws IOException {
-        try (Stream<Path> s = Files.walk(staging)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /**
      * Turns on fs-verity for the objects about to be published, as mkcomposefs does for its digest store, so
      * that images can be mounted with {@code verity=require}. Best effort: the first object the filesystem
@@ -417,11 +447,12 @@ public final class Transaction implements AutoCloseable {
         if (!finished) {
             finish();
         }
-        if (dropper != null) {
-            joinDropper();
-        }
-        if (Files.exists(staging)) {
-            deleteStaging();
+        try {
+            if (dropper != null) {
+                joinDropper();
+            }
+        } finally {
+            removeStaging();
         }
     }
 

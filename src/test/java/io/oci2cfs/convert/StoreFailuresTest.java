@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store as the command line meets it: full, mounted read-only, or a file. */
+/** The store as the command line meets it: full, or mounted read-only. */
 class StoreFailuresTest {
     @TempDir
     Path tmp;
@@ -95,14 +95,5 @@ class StoreFailuresTest {
         } finally {
             Tools.output("umount", mnt.toString());
         }
-    }
-
-    @Test
-    void aStorePathThatIsAFileIsNotADirectory() throws IOException {
-        Path file = Files.writeString(tmp.resolve("objects"), "x");
-        Tools.CliResult r = Tools.cli("convert", layer.toString(), tmp.resolve("i.cfs").toString(), "--objects",
-                file.toString());
-        assertThat(r.exit()).isNotZero();
-        assertThat(r.stderr()).isEqualTo("convert: " + file + ": not a directory\n");
     }
 }

@@ -9,23 +9,15 @@ import io.oci2cfs.testutil.Proc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A store that is a file, a store another process filled meanwhile, a store mounted read-only. */
+/** A store another process filled meanwhile, a store mounted read-only. */
 class StoreEdgeCasesTest {
     @TempDir
     Path tmp;
-
-    @Test
-    void aStorePathThatIsAFileIsNotADirectory() throws IOException {
-        Path file = Files.writeString(tmp.resolve("objects"), "x");
-        assertThatThrownBy(() -> new ObjectStore(file).begin()).isInstanceOf(NotDirectoryException.class)
-                .hasMessage(file.toString());
-    }
 
     @Test
     void objectsAnotherProcessPublishedFirstCountAsReused() throws IOException {
