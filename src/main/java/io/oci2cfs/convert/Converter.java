@@ -4,6 +4,7 @@ import io.oci2cfs.error.BadInputException;
 import io.oci2cfs.error.EnvironmentException;
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.error.Oci2cfsException;
+import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
 import io.oci2cfs.directory.DirectoryScanner;
 import io.oci2cfs.directory.ScanOptions;
@@ -287,6 +288,8 @@ public final class Converter {
             }
         } catch (LayerChangeException e) {
             throw new LayerChangeException(source, e);
+        } catch (UnsupportedTreeException e) {
+            throw Oci2cfsException.naming(source, e);
         }
         Node root = merged.takeNode();
         stage("merge");

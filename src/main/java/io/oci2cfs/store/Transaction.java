@@ -1,5 +1,6 @@
 package io.oci2cfs.store;
 
+import io.oci2cfs.error.EnvironmentException;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -34,6 +35,8 @@ public final class Transaction implements AutoCloseable {
     /** Held while the staging directory exists: tells other processes its owner is alive (StrayFiles). */
     private final StrayFiles.Staging stagingLock;
     private final ExitCleanup.Registration exitCleanup;
+    /** Why the store cannot be written (a read-only mount, say), or null: it may still hold every object needed. */
+    private final String readOnly;
     /**
      * Digests staged in this batch and digests found in the store. Each maps to itself: its array is the one
      * the digest is returned as, whichever file it came from, so an image where many files share contents
@@ -74,7 +77,20 @@ public final class Transaction implements AutoCloseable {
         Files.createDirectories(store.root());
         // What killed runs left: their owners are gone, so nothing else will ever remove it.
         StrayFiles.removeDead(StrayFiles.inStore(store.root()));
-        this.stagingLock = StrayFiles.newStaging(store.root());
+        StrayFiles.Staging lock;
+        String whyReadOnly = null;
+        try {
+            lock = StrayFiles.newStaging(store.root());
+        } catch (java.nio.file.FileSystemException e) {
+            if (!(e instanceof java.nio.file.AccessDeniedException) && !"Read-only file system".equals(e.getReason())) {
+                throw e;
+            }
+            // Objects the store lacks are still hashed (and staged elsewhere) so that the commit can name them.
+            whyReadOnly = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
+            lock = StrayFiles.newStaging(Path.of(System.getProperty("java.io.tmpdir")));
+        }
+        this.stagingLock = lock;
+        this.readOnly = whyReadOnly;
         this.staging = stagingLock.dir();
         this.exitCleanup = ExitCleanup.register(this::removeAtExit);
         try {
@@ -123,6 +139,11 @@ public final class Transaction implements AutoCloseable {
         if (!umaskKeepsMode) {
             Files.setPosixFilePermissions(p, OBJECT_MODE);
         }
+    }
+
+    /** The store's directory, for messages. */
+    public Path storeRoot() {
+        return store.root();
     }
 
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
@@ -248,6 +269,10 @@ public final class Transaction implements AutoCloseable {
         if (stagingFailure != null) {
             throw new IOException(store.root() + ": " + stagingFailure.getMessage(), stagingFailure);
         }
+        if (readOnly != null && !kept.isEmpty()) {
+            throw new EnvironmentException(store.root() + ": the store cannot be written (" + readOnly
+                    + ") and lacks " + kept.size() + " of the objects needed");
+        }
         writeback.close();
         dropUnkept();
         enableVerity();
@@ -343,6 +368,9 @@ public final class Transaction implements AutoCloseable {
                 if (Files.notExists(target)) {
                     Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
                     added.incrementAndGet();
+                } else {
+                    // Another process published it since this batch looked.
+                    reused.incrementAndGet();
                 }
             }
         });
