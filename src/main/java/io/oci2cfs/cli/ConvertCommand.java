@@ -8,6 +8,7 @@ import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
 import io.oci2cfs.image.Platform;
+import io.oci2cfs.seal.SealedSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +54,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON report.")
     boolean json;
 
+    @Mixin
+    SigningOptions signing;
+
     @Override
     public Integer call() throws Exception {
         if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
@@ -67,8 +71,17 @@ final class ConvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+        if (image.toString().equals("-")) {
+            // Only mkcomposefs writes an image to stdout; here "-" would silently become a file of that name.
+            throw new UsageException("IMAGE -: convert writes a file, not stdout (mkcomposefs can)");
+        }
+        signing.load();
         ConvertResult r = Converter.convert(source, image, objects, options,
                 source.startsWith("docker:") ? registry.options() : null, System.in).block();
+        if (!source.equals("-")) {
+            SealedSource.requireSealedDigest(source, options.platform(), r.image());
+        }
+        signing.apply(r.image(), objects);
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("source", r.source());

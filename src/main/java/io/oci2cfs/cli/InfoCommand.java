@@ -5,6 +5,7 @@ import io.oci2cfs.dump.DumpWriter;
 import io.oci2cfs.dump.TreeListing;
 import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.fsverity.FsVerityHasher;
+import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.linux.FsVerity;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.Node;
@@ -123,13 +124,17 @@ final class InfoCommand {
 
     @Command(name = "measure-file", description = "Print the fs-verity digest of files (from the kernel when enabled).")
     static final class MeasureFile implements Callable<Integer> {
+        @Option(names = "--hash", paramLabel = "ALG", defaultValue = "sha256", converter = HashOption.class,
+                description = "sha256 (default) or sha512.")
+        HashAlgorithm hash;
+
         @Parameters(arity = "1..*", paramLabel = "FILE")
         List<Path> files;
 
         @Override
         public Integer call() throws IOException {
             for (Path f : files) {
-                byte[] d = FsVerity.measure(f);
+                byte[] d = FsVerity.measure(f, hash);
                 System.out.println(FsVerityHasher.hex(d));
             }
             return 0;

@@ -2,6 +2,7 @@ package io.oci2cfs.cli;
 
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.error.FailureKind;
+import io.oci2cfs.store.ExitCleanup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "oci2cfs", mixinStandardHelpOptions = true, version = "oci2cfs 0.1.0",
         description = "Turns container images into composefs images and a content-addressed object store.",
         subcommands = {ConvertCommand.class, MkcomposefsCommand.class, InfoCommand.class,
-            MountCommand.Mount.class, MountCommand.Umount.class})
+            MountCommand.Mount.class, MountCommand.Umount.class, SigningCommands.Sign.class,
+            SigningCommands.Verify.class, SealCommands.Seal.class, SealCommands.VerifySeal.class})
 public final class Main implements Runnable {
     /**
      * reactor-netty logs every broken connection with a stack trace; the registry client retries, resumes and
@@ -36,6 +38,10 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (ExitCleanup.exiting()) {
+                // Stopped by a signal: the failure is the cleanup deleting files under the running command.
+                return 1;
+            }
             FailureKind kind = FailureKind.of(e);
             String prefix = kind == FailureKind.INTERNAL ? "internal error (please report it): " : "";
             cmd.getErr().println(cmd.getCommandName() + ": " + prefix + ErrorText.of(e));

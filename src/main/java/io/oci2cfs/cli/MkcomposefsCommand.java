@@ -10,6 +10,7 @@ import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.erofs.ImageException;
 import io.oci2cfs.erofs.ImageFiles;
+import io.oci2cfs.output.OutputPaths;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.tree.Node;
 import java.io.BufferedOutputStream;
@@ -70,6 +71,7 @@ final class MkcomposefsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+        checkPaths();
         boolean printDigest = common.printDigest;
         Node root = fromFile ? readDump() : scanDirectory(nthreads);
         ErofsWriter.Result result;
@@ -90,6 +92,17 @@ final class MkcomposefsCommand implements Callable<Integer> {
             System.out.println(result.digestHex());
         }
         return 0;
+    }
+
+    /** Before any work: the image path can be replaced, the store is a directory and does not hold it. */
+    private void checkPaths() throws IOException {
+        Path storeRoot = digestStore == null ? null : OutputPaths.store("--digest-store", digestStore);
+        if (image != null && !image.equals("-")) {
+            Path file = OutputPaths.outputFile("image", Path.of(image));
+            if (storeRoot != null) {
+                OutputPaths.notInside("image", file, storeRoot);
+            }
+        }
     }
 
     private Node readDump() throws IOException {

@@ -1,6 +1,8 @@
 package io.oci2cfs.convert;
 
 import io.oci2cfs.error.BadInputException;
+import io.oci2cfs.error.EnvironmentException;
+import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ContentRef;
 import java.io.IOException;
@@ -85,7 +87,7 @@ public final class ContentPipeline implements AutoCloseable {
                     try {
                         slots.fill(slot, ContentRef.stored(tx.put(data, data.length), size));
                     } catch (Throwable e) {
-                        slots.fail(e);
+                        slots.fail(notStored(what, e));
                     } finally {
                         budget.release(charge);
                     }
@@ -147,7 +149,7 @@ public final class ContentPipeline implements AutoCloseable {
         try {
             obj = tx.stream();
         } catch (Throwable e) {
-            failure = e;
+            failure = notStored(what, e);
         }
         try {
             while (true) {
@@ -164,7 +166,7 @@ public final class ContentPipeline implements AutoCloseable {
                         got += c.length;
                     }
                 } catch (Throwable e) {
-                    failure = e;
+                    failure = notStored(what, e);
                 } finally {
                     budget.release(c.length);
                 }
@@ -173,7 +175,12 @@ public final class ContentPipeline implements AutoCloseable {
                 failure = new IOException(what + ": content cut short");
             }
             if (failure == null) {
-                byte[] digest = obj.finish();
+                byte[] digest;
+                try {
+                    digest = obj.finish();
+                } catch (IOException e) {
+                    throw notStored(what, e);
+                }
                 slots.fill(slot, ContentRef.stored(digest, size));
             }
         } catch (Throwable e) {
@@ -184,6 +191,18 @@ public final class ContentPipeline implements AutoCloseable {
         if (failure != null) {
             slots.fail(failure);
         }
+    }
+
+    /**
+     * A write to the store that failed: the JDK's message (say "No space left on device") names neither the
+     * file nor where it was going.
+     */
+    private Throwable notStored(String what, Throwable e) {
+        if (!(e instanceof IOException io)) {
+            return e;
+        }
+        return new EnvironmentException(what + ": cannot store it in " + tx.storeRoot() + ": " + ErrorText.of(io),
+                io);
     }
 
     private static void closeQuietly(Transaction.StreamedObject obj) {

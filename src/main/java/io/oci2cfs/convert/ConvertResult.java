@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param imageDigest fs-verity digest of the image file, lowercase hex
  * @param objectsNew objects this run added to the store
- * @param objectsReused regular files whose object the store already held
+ * @param objectsReused objects the store already held, or that another process published while this one ran
  * @param bytesRead layer blob bytes read (compressed)
  * @param bytesUnpacked tar bytes after decompression
  * @param bytesStored object bytes written to the store

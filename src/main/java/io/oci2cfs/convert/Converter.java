@@ -4,6 +4,7 @@ import io.oci2cfs.error.BadInputException;
 import io.oci2cfs.error.EnvironmentException;
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.error.Oci2cfsException;
+import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
 import io.oci2cfs.directory.DirectoryScanner;
 import io.oci2cfs.directory.ScanOptions;
@@ -17,6 +18,8 @@ import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
+import io.oci2cfs.output.OutputFiles;
+import io.oci2cfs.output.OutputPaths;
 import io.oci2cfs.registry.DockerReference;
 import io.oci2cfs.registry.PullReport;
 import io.oci2cfs.registry.RegistryOptions;
@@ -31,7 +34,6 @@ import io.oci2cfs.tree.MergedTree;
 import io.oci2cfs.tree.Node;
 import io.oci2cfs.tree.PerLayerTree;
 import io.oci2cfs.tree.TreeFilters;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,8 +53,9 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Order of effects: objects are staged privately while layers stream in; once every layer is parsed,
  * verified against the config's {@code rootfs.diff_ids} and merged, the objects the result references are
- * made durable and published, and only then is the image written (atomically, by rename). On failure the
- * staged objects are dropped and no image file is left.
+ * made durable and published, and only then are the image and the other outputs written, to temporary files
+ * that replace their targets together once all are complete. On failure the staged objects are dropped, no
+ * temporary file is left, and the files that were at the output paths stay as they were.
  */
 public final class Converter {
     private final String source;
@@ -117,11 +120,7 @@ public final class Converter {
     }
 
     private ConvertResult run() throws IOException {
-        Path imageDir = image.toAbsolutePath().getParent();
-        if (!Files.isDirectory(imageDir)) {
-            // Checked before any work, so that a typo does not cost a whole conversion.
-            throw new IOException(image + ": directory " + imageDir + " does not exist");
-        }
+        checkPaths();
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
                 ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
@@ -146,14 +145,14 @@ public final class Converter {
             Transaction.Summary summary = commitReferenced(tx, root, perLayer);
             stage("store");
             ErofsWriter.Result written;
-            try {
-                written = ImageFiles.write(root, options.versions(), image);
-                writeExtras(root, diffIds, perLayer);
+            // Every output is written in full before any replaces its target: a failure in any of them
+            // (disk full, an unwritable directory) leaves all the files that were there as they were.
+            try (OutputFiles outputs = new OutputFiles()) {
+                written = ImageFiles.write(root, options.versions(), image, true, outputs);
+                writeExtras(root, diffIds, perLayer, outputs);
+                outputs.commit();
             } catch (IOException | RuntimeException e) {
-                for (Path p : layerImages) {
-                    Files.deleteIfExists(p);
-                }
-                Files.deleteIfExists(image);
+                layerImages.clear();
                 throw e;
             }
             stage("write");
@@ -161,6 +160,30 @@ public final class Converter {
             return result(root, diffIds.size(), summary, written);
         } finally {
             progress.finish();
+        }
+    }
+
+    /**
+     * Checks every path before any work, so that a typo does not cost a whole conversion and nothing but a
+     * regular file (or nothing) is ever replaced.
+     */
+    private void checkPaths() throws IOException {
+        if (source.isEmpty()) {
+            throw new IllegalArgumentException("source: empty path");
+        }
+        Path storeRoot = OutputPaths.store("--objects", objects);
+        Path imageFile = OutputPaths.outputFile("image", image);
+        OutputPaths.notInside("image", imageFile, storeRoot);
+        if (options.dumpFile() != null) {
+            Path dump = OutputPaths.outputFile("--dump", options.dumpFile());
+            if (dump.equals(imageFile)) {
+                throw new IOException("--dump " + options.dumpFile() + " is the image file");
+            }
+            OutputPaths.notInside("--dump", dump, storeRoot);
+        }
+        if (options.perLayerDir() != null) {
+            Path dir = OutputPaths.outputDirectory("--per-layer", options.perLayerDir());
+            OutputPaths.notInside("--per-layer", dir, storeRoot);
         }
     }
 
@@ -303,6 +326,8 @@ public final class Converter {
             }
         } catch (LayerChangeException e) {
             throw new LayerChangeException(source, e);
+        } catch (UnsupportedTreeException e) {
+            throw Oci2cfsException.naming(source, e);
         }
         Node root = merged.takeNode();
         stage("merge");
@@ -343,20 +368,21 @@ public final class Converter {
         });
     }
 
-    private void writeExtras(Node root, List<String> diffIds, List<Node> perLayer) throws IOException {
+    private void writeExtras(Node root, List<String> diffIds, List<Node> perLayer, OutputFiles outputs)
+            throws IOException {
         if (options.dumpFile() != null) {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(options.dumpFile()), 1 << 16)) {
-                DumpWriter.write(root, out);
-            }
+            OutputStream out = outputs.open("--dump", options.dumpFile());
+            DumpWriter.write(root, out);
+            out.flush();
         }
         if (options.perLayerDir() != null) {
-            Files.createDirectories(options.perLayerDir());
+            Path dir = outputs.directory("--per-layer", options.perLayerDir());
             for (int i = 0; i < perLayer.size(); i++) {
                 String diffId = diffIds.get(i);
                 String hex = diffId.substring(diffId.indexOf(':') + 1);
-                Path p = options.perLayerDir().resolve(String.format("%02d-%s.cfs", i + 1, hex));
-                ImageFiles.write(perLayer.get(i), options.versions(), p);
-                layerImages.add(p);
+                Path p = dir.resolve(String.format("%02d-%s.cfs", i + 1, hex));
+                ImageFiles.write(perLayer.get(i), options.versions(), p, true, outputs);
+                layerImages.add(options.perLayerDir().resolve(p.getFileName()));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.oci2cfs.convert;
 
+import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.layer.EntryType;
 import io.oci2cfs.layer.LayerDigests;
 import io.oci2cfs.layer.LayerEntry;
@@ -51,7 +52,7 @@ final class LayerConversion {
 
     /** The layer's changes in tar order; each entry is dropped as soon as its change is made. */
     private static LayerChanges changes(String key, List<LayerEntry> entries, ContentSlots slots)
-            throws LayerChangeException {
+            throws LayerChangeException, UnsupportedTreeException {
         LayerChanges changes = new LayerChanges(key);
         for (int i = 0; i < entries.size(); i++) {
             LayerEntry e = entries.set(i, null);

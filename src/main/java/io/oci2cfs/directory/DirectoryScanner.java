@@ -1,5 +1,7 @@
 package io.oci2cfs.directory;
 
+import io.oci2cfs.error.EnvironmentException;
+import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.linux.RawPaths;
 import io.oci2cfs.linux.Xattrs;
@@ -8,6 +10,7 @@ import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,8 +91,20 @@ public final class DirectoryScanner {
         java.util.Set<ObjectDigest> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
         parallel(scanned.externalFiles(), threads, f -> {
             try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
-                in.transferTo(o);
-                byte[] digest = o.finish();
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    try {
+                        o.write(buf, 0, n);
+                    } catch (IOException e) {
+                        throw notStored(f.path(), tx, e);
+                    }
+                }
+                byte[] digest;
+                try {
+                    digest = o.finish();
+                } catch (IOException e) {
+                    throw notStored(f.path(), tx, e);
+                }
                 if (!java.util.Arrays.equals(digest, f.node().digest())) {
                     throw new IOException(f.path() + ": changed while being copied into the store");
                 }
@@ -97,6 +112,11 @@ public final class DirectoryScanner {
             }
         });
         return digests;
+    }
+
+    /** A write to the store that failed: the JDK's message (say "No space left on device") names no file. */
+    private static IOException notStored(Path file, Transaction tx, IOException e) {
+        return new EnvironmentException(file + ": cannot store it in " + tx.storeRoot() + ": " + e.getMessage(), e);
     }
 
     private void walk(Path dir, Node node) throws IOException {
@@ -112,6 +132,11 @@ public final class DirectoryScanner {
         for (Map.Entry<ByteString, Path> entry : sorted.entrySet()) {
             Path p = entry.getValue();
             ByteString name = entry.getKey();
+            try {
+                Limits.checkName(name);
+            } catch (Limits.Exceeded e) {
+                throw new UnsupportedTreeException(p + ": " + e.getMessage(), e);
+            }
             Map<String, Object> st = stat(p);
             int mode = (Integer) st.get("mode");
             if (options.skipDevices() && FileMode.isDevice(mode)) {
@@ -153,8 +178,8 @@ public final class DirectoryScanner {
         }
         if (FileMode.isLink(mode)) {
             ByteString target = RawPaths.bytes(Files.readSymbolicLink(p));
-            if (target.length() == 0 || target.length() >= 4096) {
-                throw new IOException(p + ": symlink target of " + target.length() + " bytes is not supported");
+            if (target.length() == 0) {
+                throw new UnsupportedTreeException(p + ": symlink target is empty");
             }
             n.payload(target).size(target.length());
         } else if (FileMode.isReg(mode) && n.size() > 0) {
@@ -166,6 +191,14 @@ public final class DirectoryScanner {
                     n.setXattr(x.getKey(), x.getValue());
                 }
             }
+        }
+        try {
+            if (FileMode.isLink(mode)) {
+                Limits.checkSymlinkTarget(n.payload());
+            }
+            Limits.checkXattrs(n.xattrs());
+        } catch (Limits.Exceeded e) {
+            throw new UnsupportedTreeException(p + ": " + e.getMessage(), e);
         }
         return n;
     }

@@ -2,6 +2,7 @@ package io.oci2cfs.dump;
 
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,10 +24,7 @@ import java.nio.charset.StandardCharsets;
 public final class DumpReader {
     /** Largest inline CONTENT, {@code LCFS_INLINE_CONTENT_MAX}. */
     public static final int INLINE_CONTENT_MAX = 5000;
-    private static final int PATH_MAX = 4096;
-    private static final int NAME_MAX = 255;
     private static final int XATTR_LINE_MAX = 0xFFFF;
-    private static final int XATTR_BUDGET = 0xFFFF / 2;
     private static final int FIELDS = 11;
     private static final ByteString DOT = ByteString.of(".");
     private static final ByteString DOTDOT = ByteString.of("..");
@@ -190,7 +188,7 @@ public final class DumpReader {
         }
         if (type == FileMode.S_IFLNK) {
             byte[] target = payload == null ? null : cString(payload);
-            if (target == null || target.length == 0 || target.length >= PATH_MAX) {
+            if (target == null || target.length == 0 || target.length >= Limits.PATH_MAX) {
                 throw new Escapes.BadField("Invalid symlink");
             }
             if (strict && size != target.length) {
@@ -203,7 +201,7 @@ public final class DumpReader {
         } else {
             if (payload != null) {
                 byte[] c = cString(payload);
-                if (c.length >= PATH_MAX) {
+                if (c.length >= Limits.PATH_MAX) {
                     throw new Escapes.BadField("Invalid payload");
                 }
                 node.payload(ByteString.wrap(c));
@@ -239,7 +237,8 @@ public final class DumpReader {
         }
     }
 
-    // lcfs_node_set_xattr's accounting: 7 + name + value per entry, 12 more for the first one, at most 32767.
+    // lcfs_node_set_xattr's accounting (Limits.xattrCost), replayed as each xattr is set: a value set and
+    // then replaced counts against the space at the time it was set, as in the reference.
     private static void parseXattrs(Node node, byte[] line, int p) throws Escapes.BadField {
         long budget = 0;
         while (p < line.length) {
@@ -252,16 +251,16 @@ public final class DumpReader {
             byte[] name = cString(Escapes.unescape(line, p, eq));
             byte[] value = Escapes.unescape(line, eq + 1, end);
             p = sp < 0 ? line.length : sp + 1;
-            if (name.length == 0 || name.length > NAME_MAX || value.length > 0xFFFF) {
+            if (name.length == 0 || name.length > Limits.XATTR_NAME_MAX || value.length > Limits.XATTR_SIZE_MAX) {
                 throw new Escapes.BadField("Can't set xattr");
             }
             ByteString key = ByteString.wrap(name);
             ByteString old = node.removeXattr(key);
             if (old != null) {
-                budget = node.xattrs().isEmpty() ? 0 : budget - (7 + name.length + old.length());
+                budget = node.xattrs().isEmpty() ? 0 : budget - Limits.xattrCost(name.length, old.length());
             }
-            long cost = 7 + name.length + value.length + (node.xattrs().isEmpty() ? 12 : 0);
-            if (budget + cost > XATTR_BUDGET) {
+            long cost = Limits.xattrCost(name.length, value.length) + (node.xattrs().isEmpty() ? Limits.XATTR_HEADER : 0);
+            if (budget + cost > Limits.XATTR_SPACE_MAX) {
                 throw new Escapes.BadField("Can't set xattr");
             }
             budget += cost;
@@ -331,7 +330,7 @@ public final class DumpReader {
         if (name.equals(DOT) || name.equals(DOTDOT)) {
             throw new Escapes.BadField("Invalid . or .. in path: " + shown(path));
         }
-        if (name.length() == 0 || name.length() > NAME_MAX) {
+        if (name.length() == 0 || name.length() > Limits.NAME_MAX) {
             throw new Escapes.BadField("Can't add child");
         }
         if (!parent.tryAddChild(name, node)) {

@@ -37,6 +37,8 @@ public final class ErofsWriter {
     static final int MAX_CHUNKS = 1024;
     static final int MAX_SHARED_REFS = 128;
     static final int DIRENT_SIZE = 12;
+    /** The kernel refuses longer entry names as "bogus dirent". */
+    static final int EROFS_NAME_LEN = 255;
     /** Inodes serialized in parallel before being written in order. */
     private static final int BATCH = 8192;
     /** At most this many data blocks (4 MiB) are encoded ahead of the output. */
@@ -141,6 +143,7 @@ public final class ErofsWriter {
         w.collectStatistics();
         w.buildSharedXattrs();
         w.layOut();
+        w.checkOnDiskFields();
         DigestingOutput dout = new DigestingOutput(out, digest);
         w.emit(dout);
         return new Result(w.version, dout.written(), dout.digest());
@@ -690,6 +693,45 @@ public final class ErofsWriter {
     static long chunkCount(long size) {
         int bits = chunkBits(size);
         return (size + (1L << bits) - 1) >>> bits;
+    }
+
+    /**
+     * Defence in depth, whatever the tree's source checked: every value must fit its on-disk field and the
+     * kernel's reading of it, or the image would be written and then refused at mount or lookup time.
+     */
+    private void checkOnDiskFields() throws ImageException {
+        for (int i = 0; i < count; i++) {
+            Node n = nodes[i];
+            int mode = effectiveMode(i);
+            if (FileMode.isDir(mode)) {
+                for (ByteString name : dirents(i).names) {
+                    if (name.length() == 0 || name.length() > EROFS_NAME_LEN) {
+                        throw new ImageException(n.path() + ": an entry name of " + name.length()
+                                + " bytes does not fit a dirent (1 to " + EROFS_NAME_LEN + " bytes)");
+                    }
+                }
+            } else if (FileMode.isLink(mode) && linkTarget(n).length() >= BLOCK) {
+                throw new ImageException(n.path() + ": a symlink target of " + linkTarget(n).length()
+                        + " bytes is over the kernel's limit of " + (BLOCK - 1));
+            }
+            if (xattrSize[i] > 12 + 4 * (0xFFFF - 1)) {
+                throw new ImageException(n.path() + ": " + xattrSize[i] + " bytes of xattrs do not fit the 16-bit"
+                        + " count of xattr words");
+            }
+            if (!n.xattrs().isEmpty()) {
+                for (Xattr x : xattrsOf(i)) {
+                    int name = split(x.name()).suffix().length();
+                    if (name > 0xFF || x.value().length() > 0xFFFF) {
+                        throw new ImageException(n.path() + ": xattr " + x.name() + " (stored name " + name
+                                + " bytes, value " + x.value().length() + " bytes) does not fit its 8-bit name"
+                                + " and 16-bit value sizes");
+                    }
+                }
+            }
+        }
+        if (totalBlocks > 0xFFFFFFFFL) {
+            throw new ImageException("the image would take " + totalBlocks + " blocks, over EROFS's 32-bit count");
+        }
     }
 
     private void layOut() {

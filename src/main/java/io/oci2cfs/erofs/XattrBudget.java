@@ -1,6 +1,7 @@
 package io.oci2cfs.erofs;
 
 import io.oci2cfs.tree.ByteString;
+import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,9 +17,6 @@ import java.util.Map;
  * success or failure does.
  */
 final class XattrBudget {
-    private static final long LIMIT = 0xFFFF / 2;
-    private static final int ENTRY_OVERHEAD = 7;
-    private static final int HEADER = 12;
 
     private final Map<ByteString, Integer> valueLengths = new HashMap<>();
     private long counter;
@@ -38,10 +36,10 @@ final class XattrBudget {
     boolean set(ByteString name, int valueLength) {
         Integer old = valueLengths.remove(name);
         if (old != null) {
-            counter = valueLengths.isEmpty() ? 0 : counter - (ENTRY_OVERHEAD + name.length() + old);
+            counter = valueLengths.isEmpty() ? 0 : counter - Limits.xattrCost(name.length(), old);
         }
-        long entry = ENTRY_OVERHEAD + name.length() + valueLength + (valueLengths.isEmpty() ? HEADER : 0);
-        if (Long.compareUnsigned(counter + entry, LIMIT) > 0) {
+        long entry = Limits.xattrCost(name.length(), valueLength) + (valueLengths.isEmpty() ? Limits.XATTR_HEADER : 0);
+        if (Long.compareUnsigned(counter + entry, Limits.XATTR_SPACE_MAX) > 0) {
             return false;
         }
         counter += entry;

@@ -1,8 +1,12 @@
 package io.oci2cfs.fsverity;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -10,6 +14,7 @@ import java.util.List;
 
 /**
  * Streaming fs-verity digest: feed the file bytes with {@link #update}, then call {@link #digest()} once.
+ * SHA-256 unless another {@link HashAlgorithm} is given; the Merkle tree and the descriptor use the same hash.
  *
  * <p>The Merkle tree is built bottom-up while data streams in, so memory is one 4 KiB buffer per tree level.
  * An empty file has an all-zero root hash, as in the kernel (libcomposefs hashes a zero block instead, but it
@@ -17,11 +22,15 @@ import java.util.List;
  */
 public final class FsVerityHasher {
     public static final int BLOCK_SIZE = 4096;
+    /** The size of a SHA-256 digest, the store's and the image's. */
     public static final int DIGEST_SIZE = 32;
     private static final int LOG_BLOCK_SIZE = 12;
-    private static final int HASH_ALG_SHA256 = 1;
+    private static final int DESCRIPTOR_SIZE = 256;
+    private static final int DESCRIPTOR_ROOT_HASH = 16;
 
-    private final MessageDigest sha256 = newSha256();
+    private final HashAlgorithm algorithm;
+    private final int digestSize;
+    private final MessageDigest hash;
     private final List<Level> levels = new ArrayList<>();
     private final byte[] block = new byte[BLOCK_SIZE];
     private int blockFill;
@@ -34,6 +43,17 @@ public final class FsVerityHasher {
         long count;
     }
 
+    /** A SHA-256 hasher, the algorithm of the object store and of composefs image digests. */
+    public FsVerityHasher() {
+        this(HashAlgorithm.SHA256);
+    }
+
+    public FsVerityHasher(HashAlgorithm algorithm) {
+        this.algorithm = algorithm;
+        this.digestSize = algorithm.digestSize();
+        this.hash = algorithm.newDigest();
+    }
+
     public static byte[] digestOf(byte[] data) {
         return digestOf(data, data.length);
     }
@@ -42,6 +62,28 @@ public final class FsVerityHasher {
         FsVerityHasher h = new FsVerityHasher();
         h.update(data, 0, len);
         return h.digest();
+    }
+
+    public static byte[] digestOf(byte[] data, HashAlgorithm algorithm) {
+        FsVerityHasher h = new FsVerityHasher(algorithm);
+        h.update(data, 0, data.length);
+        return h.digest();
+    }
+
+    /** The digest of {@code file}'s bytes, computed in user space. */
+    public static byte[] digestOf(Path file, HashAlgorithm algorithm) throws IOException {
+        FsVerityHasher h = new FsVerityHasher(algorithm);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                h.update(buf, 0, n);
+            }
+        }
+        return h.digest();
+    }
+
+    public HashAlgorithm algorithm() {
+        return algorithm;
     }
 
     public static String hex(byte[] digest) {
@@ -94,11 +136,11 @@ public final class FsVerityHasher {
         }
     }
 
-    /** Finishes the tree and returns the 32-byte digest of the fs-verity descriptor. */
+    /** Finishes the tree and returns the digest of the fs-verity descriptor (32 or 64 bytes). */
     public byte[] digest() {
         checkOpen();
         done = true;
-        byte[] root = new byte[DIGEST_SIZE];
+        byte[] root = new byte[digestSize];
         if (size > 0) {
             if (blockFill > 0) {
                 Arrays.fill(block, blockFill, BLOCK_SIZE, (byte) 0);
@@ -107,7 +149,7 @@ public final class FsVerityHasher {
             for (int i = 0; ; i++) {
                 Level level = levels.get(i);
                 if (level.count == 1) {
-                    System.arraycopy(level.buf, 0, root, 0, DIGEST_SIZE);
+                    System.arraycopy(level.buf, 0, root, 0, digestSize);
                     break;
                 }
                 if (level.fill > 0) {
@@ -117,14 +159,16 @@ public final class FsVerityHasher {
                 }
             }
         }
-        byte[] descriptor = new byte[256];
+        // struct fsverity_descriptor: version, hash_algorithm, log_blocksize, salt_size, reserved, data_size,
+        // root_hash[64] (zero-padded for SHA-256), salt, reserved
+        byte[] descriptor = new byte[DESCRIPTOR_SIZE];
         descriptor[0] = 1;
-        descriptor[1] = HASH_ALG_SHA256;
+        descriptor[1] = (byte) algorithm.id();
         descriptor[2] = LOG_BLOCK_SIZE;
-        ByteBuffer.wrap(descriptor).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(8, size);
-        System.arraycopy(root, 0, descriptor, 16, DIGEST_SIZE);
-        sha256.reset();
-        return sha256.digest(descriptor);
+        ByteBuffer.wrap(descriptor).order(ByteOrder.LITTLE_ENDIAN).putLong(8, size);
+        System.arraycopy(root, 0, descriptor, DESCRIPTOR_ROOT_HASH, digestSize);
+        hash.reset();
+        return hash.digest(descriptor);
     }
 
     private void checkOpen() {
@@ -138,29 +182,21 @@ public final class FsVerityHasher {
     }
 
     private byte[] hashBlock(byte[] data, int off) {
-        sha256.update(data, off, BLOCK_SIZE);
-        return sha256.digest();
+        hash.update(data, off, BLOCK_SIZE);
+        return hash.digest();
     }
 
-    private void pushHash(int levelIndex, byte[] hash) {
+    private void pushHash(int levelIndex, byte[] blockHash) {
         if (levelIndex == levels.size()) {
             levels.add(new Level());
         }
         Level level = levels.get(levelIndex);
-        System.arraycopy(hash, 0, level.buf, level.fill, DIGEST_SIZE);
-        level.fill += DIGEST_SIZE;
+        System.arraycopy(blockHash, 0, level.buf, level.fill, digestSize);
+        level.fill += digestSize;
         level.count++;
         if (level.fill == BLOCK_SIZE) {
             pushHash(levelIndex + 1, hashBlock(level.buf, 0));
             level.fill = 0;
-        }
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 }

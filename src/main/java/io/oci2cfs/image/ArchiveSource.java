@@ -62,6 +62,61 @@ final class ArchiveSource implements ImageSource {
         // the stream is opened and closed by read
     }
 
+    /**
+     * One member's data, as the archive's tar reader yields it: its read errors are the archive's (cut short,
+     * damaged), whoever reads, so they say so and name the member. Closing it leaves the archive open
+     * (SequenceInputStream closes each stream it exhausts).
+     */
+    private static final class MemberData extends java.io.FilterInputStream {
+        private final String name;
+
+        MemberData(InputStream tar, String name) {
+            super(tar);
+            this.name = name;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (ImageException e) {
+                throw e;
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (ImageException e) {
+                throw e;
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return in.skip(n);
+            } catch (ImageException e) {
+                throw e;
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        private ImageException damaged(IOException e) {
+            return new ImageException("archive cut short or damaged in member " + name + ": " + e.getMessage(), e);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** The state of one read. */
     private final class Pass {
         private final LayerConsumer consumer;
@@ -88,7 +143,7 @@ final class ArchiveSource implements ImageSource {
                 } else if (entry.isLink()) {
                     links.put(name, ArchivePaths.normalize(entry.getLinkName()));
                 } else if (entry.isFile()) {
-                    member(name, entry.getSize(), tar);
+                    member(name, entry.getSize(), new MemberData(tar, name));
                 } else {
                     continue;
                 }
@@ -109,6 +164,8 @@ final class ArchiveSource implements ImageSource {
         private TarArchiveEntry nextEntry(TarArchiveInputStream tar, int members) throws ImageException {
             try {
                 return tar.getNextEntry();
+            } catch (ImageException e) {
+                throw e;
             } catch (IOException e) {
                 throw new ImageException((members == 0 ? "not a tar archive: " : "corrupt tar archive: ")
                         + e.getMessage());
@@ -131,13 +188,7 @@ final class ArchiveSource implements ImageSource {
                     && (Digest.fromBlobPath(name) != null || allWantedSeen())) {
                 return; // the selected image does not use it; the tar reader skips the rest
             }
-            // SequenceInputStream closes each stream it exhausts: shield the archive from that
-            InputStream member = new java.io.FilterInputStream(tar) {
-                @Override
-                public void close() {
-                }
-            };
-            InputStream data = new SequenceInputStream(new ByteArrayInputStream(prefix), member);
+            InputStream data = new SequenceInputStream(new ByteArrayInputStream(prefix), tar);
             pass(name, size, data);
         }
 

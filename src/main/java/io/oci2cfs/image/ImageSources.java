@@ -59,8 +59,15 @@ public final class ImageSources {
             }
             throw new ImageException(path + ": directory is not an OCI image layout (no oci-layout file)");
         }
-        if (!Files.isRegularFile(path)) {
+        if (!Files.exists(path)) {
             throw new ImageException(path + ": no such file");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ImageException(path + ": not a regular file or directory (a FIFO, socket or device);"
+                    + " give - to read a docker save stream from stdin");
+        }
+        if (Files.size(path) == 0) {
+            throw new ImageException(path + ": empty input (0 bytes): not a layer, archive or layout");
         }
         return ref.withKind(scan(path));
     }
@@ -94,7 +101,8 @@ public final class ImageSources {
     private static ArchiveSource.Opener fileOpener(Path file) {
         return () -> {
             if (!Files.isRegularFile(file)) {
-                throw new ImageException("no such file");
+                throw new ImageException(Files.exists(file) ? "not a regular file (a FIFO, socket or device)"
+                        : "no such file");
             }
             return Files.newInputStream(file);
         };

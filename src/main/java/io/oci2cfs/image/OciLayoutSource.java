@@ -3,6 +3,7 @@ package io.oci2cfs.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,11 +43,12 @@ final class OciLayoutSource implements ImageSource {
         if (!Files.isRegularFile(dir.resolve("oci-layout"))) {
             throw new ImageException("not an OCI image layout: missing oci-layout file");
         }
-        byte[] index = readOrNull(dir.resolve("index.json"));
+        Path root = dir.toRealPath();
+        byte[] index = readOrNull(root, "index.json");
         if (index == null) {
             throw new ImageException("missing index.json");
         }
-        OciSelector selector = new OciSelector(d -> readOrNull(dir.resolve(d.blobPath())), reference.ref(), platform);
+        OciSelector selector = new OciSelector(d -> readOrNull(root, d.blobPath()), reference.ref(), platform);
         OciSelector.Selection selection = selector.select(index);
         String configWhat = "config " + selection.config().digest();
         List<Digest> diffIds = ImageConfig.diffIds(selector.fetch(selection.config(), configWhat),
@@ -56,13 +58,13 @@ final class OciLayoutSource implements ImageSource {
         Map<String, Descriptor> distinct = new LinkedHashMap<>();
         for (int i = 0; i < selection.layers().size(); i++) {
             Descriptor d = selection.layers().get(i);
-            if (!Files.isRegularFile(dir.resolve(d.blobPath()))) {
+            if (layoutFile(root, d.blobPath()) == null) {
                 throw new MissingBlobException(d.digest(), "layer " + i);
             }
             layers.add(new ResolvedLayer(d.blobPath(), d.mediaType(), d.digest(), d.size(), diffIds.get(i)));
             distinct.putIfAbsent(d.blobPath(), d);
         }
-        stream(dir, distinct, consumer, parallelism);
+        stream(root, distinct, consumer, parallelism);
         return new ResolvedImage(describe() + " " + selection.describe(), selection.manifestDescriptor().digest(),
                 selection.config().digest(), layers);
     }
@@ -75,7 +77,11 @@ final class OciLayoutSource implements ImageSource {
 
     private static void streamOne(Path dir, Descriptor d, LayerConsumer consumer, boolean concurrent)
             throws IOException {
-        try (InputStream file = Files.newInputStream(dir.resolve(d.blobPath()))) {
+        Path blob = layoutFile(dir, d.blobPath());
+        if (blob == null) {
+            throw new MissingBlobException(d.digest(), d.blobPath());
+        }
+        try (InputStream file = Files.newInputStream(blob)) {
             HashingInputStream in = new HashingInputStream(file, d.digest().newMessageDigest());
             consumer.accept(new Blob(d.blobPath(), d.size(), d.mediaType(), false, concurrent), in);
             HashingInputStream.Hashed hashed = in.finish();
@@ -83,12 +89,36 @@ final class OciLayoutSource implements ImageSource {
         }
     }
 
-    private static byte[] readOrNull(Path file) throws IOException {
+    private static byte[] readOrNull(Path root, String relative) throws IOException {
+        Path file = layoutFile(root, relative);
         try {
-            return Files.readAllBytes(file);
+            return file == null ? null : Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /**
+     * The file at {@code relative} in the layout whose real path is {@code root}, resolved, or null if there is
+     * none. Checked before anything opens it: a FIFO would block the open for ever, and a symlink may point
+     * anywhere, so it must stay inside the layout and lead to a regular file.
+     */
+    private static Path layoutFile(Path root, String relative) throws IOException {
+        Path real;
+        try {
+            real = root.resolve(relative).toRealPath();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!real.startsWith(root)) {
+            throw new ImageException(relative + ": a symlink leads out of the layout, to " + real);
+        }
+        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ImageException(relative + ": not a regular file ("
+                    + (Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS) ? "a directory" : "a FIFO, socket or device")
+                    + ")");
+        }
+        return real;
     }
 
     @Override

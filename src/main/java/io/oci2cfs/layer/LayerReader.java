@@ -37,6 +37,7 @@ public final class LayerReader {
     private static final int BUFFER = 64 * 1024;
     private static final int READ_AHEAD_CHUNK = 1 << 20;
     private static final int READ_AHEAD_CHUNKS = 8;
+    private static final long MAX_SPECIAL_MEMBER = 1 << 20;
 
     private LayerReader() {
     }
@@ -75,18 +76,23 @@ public final class LayerReader {
                 // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
                 if (compression != Compression.NONE) {
                     // Closed below, which frees zstd's native decoder; the shield keeps the caller's blob open.
-                    InputStream decoder = compression.decompress(
-                            new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER));
+                    InputStream decoder = new DecoderErrors(compression.decompress(
+                            new BufferedInputStream(CloseShieldInputStream.wrap(raw), BUFFER)), compression);
                     decompressed = decompressAhead
                             ? new ReadAheadStream(decoder, READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS, "oci2cfs-decompress")
                             : decoder;
                 }
                 tar = decompressed == null ? raw : new DigestingInputStream(decompressed);
             } catch (IOException e) {
-                throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: " + e.getMessage(), e);
+                throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: "
+                        + DecoderErrors.reason(e), e);
             }
             PaxCapture capture = new PaxCapture(tar);
-            new Members(layer, capture).forEach(visitor);
+            try {
+                new Members(layer, capture).forEach(visitor);
+            } catch (LayerFormatException e) {
+                throw decoderFirst(layer, compression, tar, e);
+            }
             try {
                 // Trailing zero blocks and padding to the record size are part of the diff_id.
                 tar.drain();
@@ -103,6 +109,35 @@ public final class LayerReader {
                 // Stops the decompressing thread and frees the decoder; the blob itself stays open for the caller.
                 decompressed.close();
             }
+        }
+    }
+
+    /**
+     * A damaged compressed stream often inflates to garbage the tar parser trips on before the decompressor
+     * notices (a gzip CRC is checked only at the end of its member): when the rest of the stream does not
+     * decompress either, that is the error to report.
+     */
+    private static LayerFormatException decoderFirst(String layer, Compression compression, DigestingInputStream tar,
+            LayerFormatException tarError) {
+        if (compression == Compression.NONE || !(tarError instanceof BadTarData)) {
+            return tarError;
+        }
+        try {
+            tar.drain();
+            return tarError;
+        } catch (IOException e) {
+            LayerFormatException decoder = new LayerFormatException("layer " + layer + ": bad " + compression
+                    + " data: " + DecoderErrors.reason(e) + " (the tar parser had stopped first: "
+                    + tarError.getMessage().replace("layer " + layer + ": ", "") + ")", e);
+            decoder.addSuppressed(tarError);
+            return decoder;
+        }
+    }
+
+    /** What the tar parser could not make sense of, which may be the decompressor's garbage. */
+    private static final class BadTarData extends LayerFormatException {
+        BadTarData(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -132,6 +167,9 @@ public final class LayerReader {
                 return null;
             }
             byte flag = record[156];
+            if (!isAtEOF()) {
+                refuseHugeSpecialMember(record, flag);
+            }
             if (!isAtEOF() && (flag == 'x' || flag == 'X' || flag == 'g')) {
                 capture.arm(TarUtils.parseOctalOrBinary(record, 124, 12), flag == 'g');
             } else if (!isAtEOF() && TarUtils.verifyCheckSum(record)) {
@@ -139,6 +177,28 @@ public final class LayerReader {
                 System.arraycopy(record, 0, lastHeader, 0, lastHeader.length);
             }
             return record;
+        }
+
+        /**
+         * PAX headers and GNU long names are held in memory whole, by commons-compress and by us; like Go's
+         * archive/tar ({@code maxSpecialFileSize}) refuse them over 1 MiB before their data is read.
+         */
+        private void refuseHugeSpecialMember(byte[] record, byte flag) throws LayerFormatException {
+            if (flag != 'x' && flag != 'X' && flag != 'g' && flag != 'L' && flag != 'K') {
+                return;
+            }
+            long size;
+            try {
+                size = TarUtils.parseOctalOrBinary(record, 124, 12);
+            } catch (IllegalArgumentException e) {
+                return; // commons-compress reports the bad size field
+            }
+            if (size > MAX_SPECIAL_MEMBER) {
+                String what = flag == 'L' || flag == 'K' ? "GNU long-name header" : "PAX header";
+                throw new LayerFormatException("layer " + layer + ": " + what + " "
+                        + TarUtils.parseName(record, 0, 100).strip() + after() + " declares " + size
+                        + " bytes, over the limit of " + MAX_SPECIAL_MEMBER + " bytes (1 MiB)");
+            }
         }
 
         void forEach(EntryVisitor visitor) throws IOException {
@@ -187,18 +247,26 @@ public final class LayerReader {
                 return new LayerFormatException("layer " + layer + ": tar member " + current
                         + " truncated: the stream ends inside its data", e);
             }
+            DecoderErrors.Failure decoder = DecoderErrors.in(e);
+            if (decoder != null) {
+                return new LayerFormatException("layer " + layer + ": " + decoder.what() + after() + ": "
+                        + decoder.getMessage(), e);
+            }
             if (current == null) {
                 // commons-compress quotes the header bytes it could not parse; for a file that is not a tar at
                 // all that is binary noise, so say what was expected instead.
-                return new LayerFormatException("layer " + layer + ": not a tar archive (plain, gzip or zstd)", e);
+                return new BadTarData("layer " + layer + ": not a tar archive (plain, gzip or zstd)", e);
             }
             String why = e.getMessage() != null ? e.getMessage()
                     : e instanceof java.io.EOFException ? "unexpected end of the stream" : e.getClass().getSimpleName();
-            return new LayerFormatException("layer " + layer + ": bad tar data" + after() + ": " + why, e);
+            return new BadTarData("layer " + layer + ": bad tar data" + after() + ": " + why, e);
         }
 
         private String after() {
-            return current == null ? " at the start" : " after member " + current;
+            if (current == null) {
+                return " at the start";
+            }
+            return current.length() == 0 ? " after the root directory member (./)" : " after member " + current;
         }
 
         private LayerEntry toEntry(TarArchiveEntry te) throws LayerFormatException {
@@ -218,8 +286,8 @@ public final class LayerReader {
                     target = TarPaths.normalize(target, layer);
                 }
             }
-            NavigableMap<ByteString, ByteString> global = PaxRecords.xattrs(globalPax);
-            NavigableMap<ByteString, ByteString> own = PaxRecords.xattrs(local);
+            NavigableMap<ByteString, ByteString> global = PaxRecords.xattrs(globalPax, layer, path);
+            NavigableMap<ByteString, ByteString> own = PaxRecords.xattrs(local, layer, path);
             NavigableMap<ByteString, ByteString> xattrs;
             if (global.isEmpty() && own.isEmpty()) {
                 // Most members have none: one shared empty map instead of a TreeMap each (a million-file layer).

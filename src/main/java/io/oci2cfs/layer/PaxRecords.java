@@ -52,16 +52,24 @@ final class PaxRecords {
         return records;
     }
 
-    static NavigableMap<ByteString, ByteString> xattrs(Map<ByteString, ByteString> records) {
+    static NavigableMap<ByteString, ByteString> xattrs(Map<ByteString, ByteString> records, String layer,
+            ByteString member) throws LayerFormatException {
         NavigableMap<ByteString, ByteString> xattrs = new TreeMap<>();
-        records.forEach((key, value) -> {
+        for (Map.Entry<ByteString, ByteString> r : records.entrySet()) {
+            ByteString key = r.getKey();
             if (key.startsWith(SCHILY_XATTR)) {
-                xattrs.put(key.substring(SCHILY_XATTR.length()), value);
+                xattrs.put(key.substring(SCHILY_XATTR.length()), r.getValue());
             } else if (key.startsWith(LIBARCHIVE_XATTR)) {
-                xattrs.put(urlDecode(key.substring(LIBARCHIVE_XATTR.length())),
-                        ByteString.wrap(Base64.getDecoder().decode(value.unsafeArray())));
+                ByteString value;
+                try {
+                    value = ByteString.wrap(Base64.getDecoder().decode(r.getValue().unsafeArray()));
+                } catch (IllegalArgumentException e) {
+                    throw new LayerFormatException("layer " + layer + ": tar member " + member + ": PAX record " + key
+                            + " is not base64: " + e.getMessage(), e);
+                }
+                xattrs.put(urlDecode(key.substring(LIBARCHIVE_XATTR.length())), value);
             }
-        });
+        }
         return xattrs;
     }
 

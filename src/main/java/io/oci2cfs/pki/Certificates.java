@@ -38,7 +38,7 @@ public final class Certificates {
             try {
                 certs.add(converter.getCertificate(h));
             } catch (CertificateException e) {
-                throw new PkiException(file, "unusable certificate (" + PemKeys.oneLine(e) + ")", e);
+                throw new PkiException(file, "unusable certificate (" + PkiException.reason(e) + ")", e);
             }
         }
         return List.copyOf(certs);
@@ -67,7 +67,7 @@ public final class Certificates {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw new PkiException(file, "not a valid PEM certificate (" + PemKeys.oneLine(e) + ")", e);
+            throw new PkiException(file, "not a valid PEM certificate (" + PkiException.reason(e) + ")", e);
         }
         return certs;
     }

@@ -50,7 +50,7 @@ public final class PemKeys {
         } catch (PkiException | NoSuchFileException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new PkiException(file, "not a valid PEM private key (" + oneLine(e) + ")", e);
+            throw new PkiException(file, "not a valid PEM private key (" + PkiException.reason(e) + ")", e);
         }
         throw new PkiException(file, "no PEM private key found");
     }
@@ -97,10 +97,5 @@ public final class PemKeys {
 
     static Reader open(Path file) throws IOException {
         return Files.newBufferedReader(file, StandardCharsets.ISO_8859_1);
-    }
-
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
     }
 }

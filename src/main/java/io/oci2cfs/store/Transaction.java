@@ -1,5 +1,6 @@
 package io.oci2cfs.store;
 
+import io.oci2cfs.error.EnvironmentException;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -11,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +32,11 @@ import java.util.stream.Stream;
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
+    /** Held while the staging directory exists: tells other processes its owner is alive (StrayFiles). */
+    private final StrayFiles.Staging stagingLock;
+    private final ExitCleanup.Registration exitCleanup;
+    /** Why the store cannot be written (a read-only mount, say), or null: it may still hold every object needed. */
+    private final String readOnly;
     /**
      * Digests staged in this batch and digests found in the store. Each maps to itself: its array is the one
      * the digest is returned as, whichever file it came from, so an image where many files share contents
@@ -66,14 +71,62 @@ public final class Transaction implements AutoCloseable {
 
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
-        Files.createDirectories(store.root());
-        this.staging = Files.createTempDirectory(store.root(), ".staging-");
-        Path probe = staging.resolve(".mode-probe");
-        try (FileChannel ignored = create(probe)) {
-            umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+        if (Files.exists(store.root()) && !Files.isDirectory(store.root())) {
+            throw new IOException(store.root() + ": not a directory");
         }
-        Files.delete(probe);
+        Files.createDirectories(store.root());
+        // What killed runs left: their owners are gone, so nothing else will ever remove it.
+        StrayFiles.removeDead(StrayFiles.inStore(store.root()));
+        StrayFiles.Staging lock;
+        String whyReadOnly = null;
+        try {
+            lock = StrayFiles.newStaging(store.root());
+        } catch (java.nio.file.FileSystemException e) {
+            if (!(e instanceof java.nio.file.AccessDeniedException) && !"Read-only file system".equals(e.getReason())) {
+                throw e;
+            }
+            // Objects the store lacks are still hashed (and staged elsewhere) so that the commit can name them.
+            whyReadOnly = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
+            lock = StrayFiles.newStaging(Path.of(System.getProperty("java.io.tmpdir")));
+        }
+        this.stagingLock = lock;
+        this.readOnly = whyReadOnly;
+        this.staging = stagingLock.dir();
+        this.exitCleanup = ExitCleanup.register(this::removeAtExit);
+        try {
+            Path probe = staging.resolve(".mode-probe");
+            try (FileChannel ignored = create(probe)) {
+                umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+            }
+            Files.delete(probe);
+        } catch (IOException | RuntimeException e) {
+            removeStaging();
+            throw e;
+        }
         writeback = new EarlyWriteback(staging);
+    }
+
+    /**
+     * At JVM exit (SIGINT, SIGTERM) while this batch is open: deletes its staging directory under the feet of
+     * the workers, without waiting for them. Objects already published stay: each is complete under its name.
+     */
+    private void removeAtExit() {
+        try {
+            removeStaging();
+        } catch (IOException e) {
+            // StrayFiles removes the rest at the next run: the lock dies with the process.
+        }
+    }
+
+    /** Deletes the staging directory, then its lock file, then lets the lock go. */
+    private void removeStaging() throws IOException {
+        try {
+            StrayFiles.deleteTree(staging);
+            Files.deleteIfExists(stagingLock.lockFile());
+        } finally {
+            stagingLock.lock().close();
+            exitCleanup.close();
+        }
     }
 
     /** Objects are created 0644; only when the umask takes bits away does each need a chmod afterwards. */
@@ -86,6 +139,11 @@ public final class Transaction implements AutoCloseable {
         if (!umaskKeepsMode) {
             Files.setPosixFilePermissions(p, OBJECT_MODE);
         }
+    }
+
+    /** The store's directory, for messages. */
+    public Path storeRoot() {
+        return store.root();
     }
 
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
@@ -134,7 +192,8 @@ public final class Transaction implements AutoCloseable {
         try {
             return made.computeIfAbsent(dir, d -> {
                 try {
-                    return Files.createDirectories(d);
+                    // Not createDirectories: a staging directory deleted at exit must not come back.
+                    return Files.isDirectory(d) ? d : Files.createDirectory(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -209,6 +268,10 @@ public final class Transaction implements AutoCloseable {
         }
         if (stagingFailure != null) {
             throw new IOException(store.root() + ": " + stagingFailure.getMessage(), stagingFailure);
+        }
+        if (readOnly != null && !kept.isEmpty()) {
+            throw new EnvironmentException(store.root() + ": the store cannot be written (" + readOnly
+                    + ") and lacks " + kept.size() + " of the objects needed");
         }
         writeback.close();
         dropUnkept();
@@ -305,6 +368,9 @@ public final class Transaction implements AutoCloseable {
                 if (Files.notExists(target)) {
                     Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
                     added.incrementAndGet();
+                } else {
+                    // Another process published it since this batch looked.
+                    reused.incrementAndGet();
                 }
             }
         });
@@ -337,14 +403,6 @@ public final class Transaction implements AutoCloseable {
             });
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
-        }
-    }
-
-    private void deleteStaging() throws IOException {
-        try (Stream<Path> s = Files.walk(staging)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
@@ -389,11 +447,12 @@ public final class Transaction implements AutoCloseable {
         if (!finished) {
             finish();
         }
-        if (dropper != null) {
-            joinDropper();
-        }
-        if (Files.exists(staging)) {
-            deleteStaging();
+        try {
+            if (dropper != null) {
+                joinDropper();
+            }
+        } finally {
+            removeStaging();
         }
     }
 

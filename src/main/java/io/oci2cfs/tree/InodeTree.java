@@ -1,5 +1,6 @@
 package io.oci2cfs.tree;
 
+import io.oci2cfs.error.UnsupportedTreeException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -173,7 +174,8 @@ final class InodeTree {
      * character device NAME, {@code .wh..wh..opq} the xattr {@code trusted.overlay.opaque=y}. An entry of the
      * layer at the same name wins; if it is a directory it becomes opaque, since its lower twin is hidden.
      */
-    void addOverlayMarker(Change change, int layer, String layerName) throws LayerChangeException {
+    void addOverlayMarker(Change change, int layer, String layerName)
+            throws LayerChangeException, UnsupportedTreeException {
         List<ByteString> comps = split(change.path());
         int dirDepth = change instanceof Change.Whiteout ? comps.size() - 1 : comps.size();
         if (lower != null && lower.nonDirectoryOnPath(comps, dirDepth)) {
@@ -188,11 +190,21 @@ final class InodeTree {
                 // Mode 0000 as Docker's overlay2 driver creates them: mknod(path, S_IFCHR, 0).
                 parent.children.put(name, new Inode(FileMode.S_IFCHR, layer));
             } else if (existing.isDir()) {
-                existing.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+                markOpaque(existing, layerName, change.path());
             }
         } else if (change instanceof Change.Opaque) {
-            Inode dir = walk(comps, comps.size(), true, layer, layerName, change.path());
-            dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+            markOpaque(walk(comps, comps.size(), true, layer, layerName, change.path()), layerName, change.path());
+        }
+    }
+
+    /** The opaque marker takes xattr space the layer's own xattrs may already fill. */
+    private static void markOpaque(Inode dir, String layerName, ByteString path) throws UnsupportedTreeException {
+        dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+        try {
+            Limits.checkXattrs(dir.xattrs);
+        } catch (Limits.Exceeded e) {
+            throw new UnsupportedTreeException("layer " + layerName + ": member " + path
+                    + ": with the opaque marker, " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.oci2cfs.tree;
 
+import io.oci2cfs.error.UnsupportedTreeException;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,9 +39,15 @@ public final class LayerChanges {
      *
      * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, or a
      *     hardlink named like a whiteout
+     * @throws UnsupportedTreeException for a member past one of the {@link Limits}
      */
-    public LayerChanges add(Change change) throws LayerChangeException {
+    public LayerChanges add(Change change) throws LayerChangeException, UnsupportedTreeException {
         ByteString path = change.path();
+        try {
+            Limits.check(change);
+        } catch (Limits.Exceeded e) {
+            throw new UnsupportedTreeException("layer " + layer + ": member " + path + ": " + e.getMessage(), e);
+        }
         int slash = lastSlash(path);
         ByteString name = path.substring(slash + 1);
         if (!(change instanceof Change.Entry || change instanceof Change.Hardlink) || !name.startsWith(WHITEOUT_PREFIX)) {

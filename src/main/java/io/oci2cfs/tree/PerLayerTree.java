@@ -1,5 +1,7 @@
 package io.oci2cfs.tree;
 
+import io.oci2cfs.error.UnsupportedTreeException;
+
 /**
  * One layer on its own, in the form of an overlayfs upper directory (for mounting layers separately):
  * whiteouts become 0/0 character devices and opaque directories get {@code trusted.overlay.opaque=y}.
@@ -8,8 +10,12 @@ public final class PerLayerTree {
     private PerLayerTree() {
     }
 
-    /** One layer alone (the base layer, or one whose hardlinks and parents are all its own). */
-    public static Node build(LayerChanges layer) throws LayerChangeException {
+    /**
+     * One layer alone (the base layer, or one whose hardlinks and parents are all its own).
+     *
+     * @throws UnsupportedTreeException where an opaque marker does not fit a directory's xattr space
+     */
+    public static Node build(LayerChanges layer) throws LayerChangeException, UnsupportedTreeException {
         return build(layer, null);
     }
 
@@ -18,7 +24,8 @@ public final class PerLayerTree {
      * does not list take the lower directory's metadata, and a hardlink to a lower file becomes a copy of that
      * file, as overlayfs copy-up would leave them.
      */
-    public static Node build(LayerChanges layer, MergedTree below) throws LayerChangeException {
+    public static Node build(LayerChanges layer, MergedTree below)
+            throws LayerChangeException, UnsupportedTreeException {
         InodeTree tree = new InodeTree(below == null ? null : below.inodes());
         for (Change c : layer.changes()) {
             if (c instanceof Change.Entry || c instanceof Change.Hardlink) {

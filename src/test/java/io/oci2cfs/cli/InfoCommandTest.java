@@ -135,6 +135,19 @@ class InfoCommandTest {
             expected.add(ours);
         }
         assertThat(r.out().lines().toList()).isEqualTo(expected);
+        Proc.Result sha512 = ok(Cli.run("info", "measure-file", "--hash", "sha512", image.toString(),
+                small.toString()));
+        List<String> tool512 = new ArrayList<>();
+        for (Path f : List.of(image, small)) {
+            tool512.add(ErofsTools.fsverityDigest(f, "sha512"));
+        }
+        if (tool512.get(0) != null) {
+            assertThat(sha512.out().lines().toList()).isEqualTo(tool512);
+        }
+        assertThat(sha512.out().lines()).hasSize(2).allSatisfy(l -> assertThat(l).hasSize(128));
+        Proc.Result badHash = Cli.run("info", "measure-file", "--hash", "md5", small.toString());
+        assertThat(badHash.code()).isNotZero();
+        assertThat(badHash.stderr()).contains("unknown fs-verity hash algorithm 'md5'");
         Proc.Result missing = Cli.run("info", "measure-file", tmp.resolve("absent").toString());
         assertThat(missing.code()).isNotZero();
         assertThat(missing.stderr()).contains("absent");

@@ -37,6 +37,26 @@ class FsVerityHasherTest {
             MIB + 3, "9e838b5bf1bbec1b22569ee331e9815c580479c1972a51704a4ab4d7684352c6",
             THREE_LEVELS, "6b6a63442c99ca997455df92247e68102310e36670e020f62fe5f5b6bd1e210a");
 
+    /** SHA-512 has 64 hashes per block: 65 data blocks need a second level, 64 * 64 + 1 a third. */
+    private static final long SHA512_THREE_LEVELS = 64L * 64 * 4096 + 1;
+
+    /** {@code fsverity digest --hash-alg=sha512} output (fsverity-utils 1.5) for {@link #content} of each size. */
+    private static final Map<Long, String> PINNED_SHA512 = Map.of(
+            0L, "ccf9e5aea1c2a64efa2f2354a6024b90dffde6bbc017825045dce374474e13d1"
+                    + "0adb9dadcc6ca8e17a3c075fbd31336e8f266ae6fa93a6c3bed66f9e784e5abf",
+            1L, "9fcf5172b085b1c8f9365eecb37a1869e193a4705654a5829f11939cd01d5c0f"
+                    + "d97276be8cd9d49f76cfc8dcfeb80f8128e3548a1de50b56912b9e3fc7bde27b",
+            4096L, "7f992af5d16f15b3faf85872597b8b51961ccd9d3c55ce9d7818dec3a1b91c0c"
+                    + "365a55771765dc2bd270edd4706ee745288264946351e92e624647d8d3b48fdc",
+            4097L, "6601ff7bf0c07f311e5dadc99ae984ffb06b7ff176a9398ac0808fb71fb9d799"
+                    + "b0308f2fbbd7fb44bca33f0cc9dff6b840e9190cc1d1aedde8509aa7b9f39e7f",
+            64L * 4096, "5925dcabe588cc2b962a5cd28f139e4da841c23a13cbae801871e36779978891"
+                    + "f10b19bd6746408ec4e5c1b364372cf8e6242b17658f25f9a171f1732f0efe08",
+            64L * 4096 + 1, "43b2be918785b16237325f118d1dfde47b589e0ca36cc529faed75222498e0d4"
+                    + "f16f28a755c4349b476c8d8f2d718a4b79bf73630ffb12562e201cf5bbf430a4",
+            SHA512_THREE_LEVELS, "9192fe5c78ec73b0338226ebc9314fee502c4dbf2295ac841a4e76713a0b67d7"
+                    + "3e09cd701f746dca1fca47875ceea0c64e7a78d2d7169c3fe259f9a44391b45d");
+
     @TempDir
     Path tmp;
 
@@ -62,7 +82,11 @@ class FsVerityHasherTest {
 
     /** Feeds the file through {@link FsVerityHasher#update(byte[], int, int)} in the sizes of {@link #CHUNKS}. */
     static String digestInOddChunks(Path f) throws IOException {
-        FsVerityHasher h = new FsVerityHasher();
+        return digestInOddChunks(f, HashAlgorithm.SHA256);
+    }
+
+    static String digestInOddChunks(Path f, HashAlgorithm alg) throws IOException {
+        FsVerityHasher h = new FsVerityHasher(alg);
         byte[] buf = new byte[200_000];
         try (InputStream in = Files.newInputStream(f)) {
             for (int k = 0; ; k++) {
@@ -88,6 +112,20 @@ class FsVerityHasherTest {
             assertThat(ours).as("fsverity digest of %d bytes", size).isEqualTo(tool);
         }
         assertThat(ours).as("pinned digest of %d bytes (tool says %s)", size, tool).isEqualTo(PINNED.get(size));
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {0, 1, 4096, 4097, 64 * 4096, 64 * 4096 + 1, SHA512_THREE_LEVELS})
+    void sha512MatchesFsverityTool(long size) throws IOException {
+        Path f = writeFile(tmp, size);
+        String ours = digestInOddChunks(f, HashAlgorithm.SHA512);
+        String tool = ErofsTools.fsverityDigest(f, "sha512");
+        if (tool != null) {
+            assertThat(ours).as("fsverity digest --hash-alg=sha512 of %d bytes", size).isEqualTo(tool);
+        }
+        assertThat(ours).as("pinned digest of %d bytes (tool says %s)", size, tool)
+                .isEqualTo(PINNED_SHA512.get(size));
+        assertThat(FsVerityHasher.hex(FsVerityHasher.digestOf(f, HashAlgorithm.SHA512))).isEqualTo(ours);
     }
 
     @Test

@@ -24,13 +24,18 @@ public final class ErofsTools {
 
     /** The hex digest {@code fsverity digest} prints for the file, or null when the tool is missing. */
     public static String fsverityDigest(Path file) {
+        return fsverityDigest(file, "sha256");
+    }
+
+    /** The hex digest {@code fsverity digest --hash-alg=ALG} prints, or null when the tool is missing. */
+    public static String fsverityDigest(Path file, String alg) {
         if (!Proc.has("fsverity")) {
             return null;
         }
-        Proc.Result r = Proc.run("fsverity", "digest", file.toString());
+        Proc.Result r = Proc.run("fsverity", "digest", "--hash-alg=" + alg, file.toString());
         assertThat(r.code()).as("fsverity digest %s: %s", file, r.stderr()).isZero();
         String line = r.out().trim();
-        assertThat(line).startsWith("sha256:");
-        return line.substring("sha256:".length()).split(" ")[0];
+        assertThat(line).startsWith(alg + ":");
+        return line.substring(alg.length() + 1).split(" ")[0];
     }
 }

@@ -73,4 +73,20 @@ public final class OpenSsl {
         run("x509", "-in", pem.toString(), "-outform", "DER", "-out", out.toString());
         return out;
     }
+
+    /** A private key and its self-signed certificate. */
+    public record Pair(Path key, Path cert) {
+    }
+
+    /** A new RSA (PKCS#1) key and certificate {@code CN=name}, as {@code dir/name.pem} and {@code dir/name.crt}. */
+    public static Pair rsaPair(Path dir, String name) {
+        Path key = rsaPkcs1(dir, name + ".pem");
+        return new Pair(key, selfSigned(key, dir.resolve(name + ".crt"), name));
+    }
+
+    /** A new P-256 (SEC1) key and certificate {@code CN=name}. */
+    public static Pair ecPair(Path dir, String name) {
+        Path key = ecSec1(dir, name + ".pem");
+        return new Pair(key, selfSigned(key, dir.resolve(name + ".crt"), name));
+    }
 }

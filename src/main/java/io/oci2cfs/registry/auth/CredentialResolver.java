@@ -47,6 +47,7 @@ public final class CredentialResolver {
     private final Environment env;
     private final CredentialHelpers helpers;
     private final Consumer<String> warnings;
+    private boolean runtimeDirWarned;
 
     /** Warnings (a missing helper, an unreadable entry) go to this class's {@link System.Logger}. */
     public CredentialResolver(AuthOptions options, Environment env) {
@@ -124,7 +125,8 @@ public final class CredentialResolver {
         if (runtimeDir.isPresent()) {
             if (Files.isDirectory(Path.of(runtimeDir.get()))) {
                 files.add(new AuthFile(Path.of(runtimeDir.get(), "containers/auth.json"), false));
-            } else {
+            } else if (!runtimeDirWarned) {
+                runtimeDirWarned = true;
                 warnings.accept("XDG_RUNTIME_DIR " + runtimeDir.get() + " does not exist; not reading auth.json there");
             }
         } else {
@@ -164,23 +166,8 @@ public final class CredentialResolver {
                 return viaHelper(helper.get(), host, file.path() + " (credHelpers: " + helper.get() + ")");
             }
         }
-        Optional<Map.Entry<String, JsonNode>> entry = Optional.empty();
-        if (!file.legacy()) {
-            // most specific first: host/ns/repo, host/ns, host (a containers/image extension of docker's format)
-            for (String candidate = key; ; candidate = candidate.substring(0, candidate.lastIndexOf('/'))) {
-                JsonNode value = auths.get(candidate);
-                if (value != null) {
-                    entry = Optional.of(Map.entry(candidate, value));
-                    break;
-                }
-                if (candidate.indexOf('/') < 0) {
-                    break;
-                }
-            }
-        }
-        if (entry.isEmpty()) {
-            entry = entryFor(auths, host, file.legacy());
-        }
+        Optional<Map.Entry<String, JsonNode>> entry = file.legacy() ? entryFor(auths, host, true)
+                : mostSpecific(auths, key).or(() -> entryFor(auths, host, false));
         if (entry.isPresent()) {
             String entryKey = entry.get().getKey();
             Optional<Credential> credential = decode(file.path(), entryKey, entry.get().getValue());
@@ -198,6 +185,22 @@ public final class CredentialResolver {
     private Optional<FoundCredential> viaHelper(String helper, String host, String source) throws IOException {
         String serverUrl = isHub(host) ? HUB_SERVER_URL : host;
         return helpers.get(helper, serverUrl).map(c -> new FoundCredential(c, source));
+    }
+
+    /**
+     * The entry for {@code host/ns/repo}, else {@code host/ns}, …, else {@code host}: containers/image's
+     * extension of docker's format, where keys are hosts only.
+     */
+    private static Optional<Map.Entry<String, JsonNode>> mostSpecific(JsonNode auths, String key) {
+        for (String candidate = key; ; candidate = candidate.substring(0, candidate.lastIndexOf('/'))) {
+            JsonNode value = auths.get(candidate);
+            if (value != null) {
+                return Optional.of(Map.entry(candidate, value));
+            }
+            if (candidate.indexOf('/') < 0) {
+                return Optional.empty();
+            }
+        }
     }
 
     /** The entry whose key is {@code host}, else the first whose key normalises to the same registry. */
@@ -331,7 +334,7 @@ public final class CredentialResolver {
             String cacheKey = helper + "\n" + serverUrl;
             Optional<Credential> cached = cache.get(cacheKey);
             if (cached == null) {
-                cached = new HelperProcess(env, warnings).get(helper, serverUrl);
+                cached = new HelperProcess(env, warnings, HelperProcess.DEFAULT_TIMEOUT).get(helper, serverUrl);
                 cache.put(cacheKey, cached);
             }
             return cached;

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,15 +26,18 @@ import java.util.function.Consumer;
 final class HelperProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long TIMEOUT_SECONDS = 120;
+    /** Long enough for a helper that asks for a passphrase (pass, gpg-agent), short enough not to hang a pull. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
     private static final int MAX_OUTPUT = 1 << 20;
 
     private final Environment env;
     private final Consumer<String> warnings;
+    private final Duration timeout;
 
-    HelperProcess(Environment env, Consumer<String> warnings) {
+    HelperProcess(Environment env, Consumer<String> warnings, Duration timeout) {
         this.env = env;
         this.warnings = warnings;
+        this.timeout = timeout;
     }
 
     /** The helper's credential for {@code serverUrl}; empty when it has none or is not installed (warned). */
@@ -52,18 +56,18 @@ final class HelperProcess {
         builder.environment().clear();
         builder.environment().putAll(env.vars());
         Process process = builder.start();
+        CompletableFuture<byte[]> stdoutBytes = CompletableFuture.supplyAsync(() -> readQuietly(process.getInputStream()));
         CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readQuietly(process.getErrorStream()));
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write(serverUrl.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // a helper may exit without reading stdin; its exit status tells what happened
         }
-        byte[] stdout = readQuietly(process.getInputStream());
         int exit;
         try {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IOException(program + " get " + serverUrl + ": no answer after " + TIMEOUT_SECONDS + " s");
+                throw new IOException(program + " get " + serverUrl + ": no answer after " + timeout.toSeconds() + " s");
             }
             exit = process.exitValue();
         } catch (InterruptedException e) {
@@ -71,6 +75,7 @@ final class HelperProcess {
             Thread.currentThread().interrupt();
             throw new IOException(program + " get " + serverUrl + ": interrupted", e);
         }
+        byte[] stdout = stdoutBytes.join();
         if (exit != 0) {
             String output = new String(stdout, StandardCharsets.UTF_8) + "\n"
                     + new String(stderr.join(), StandardCharsets.UTF_8);

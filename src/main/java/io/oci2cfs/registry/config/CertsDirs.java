@@ -25,7 +25,8 @@ public final class CertsDirs {
     }
 
     /**
-     * The TLS material for {@code hostPort} ({@code host} or {@code host:port}, as in the reference): from
+     * The TLS material for {@code hostPort} ({@code host} or {@code host:port}, as in the reference, so
+     * {@code docker.io} rather than {@code registry-1.docker.io}, as containers/image does): from
      * {@code certDirOverride} when given ({@code --cert-dir}), else from the first existing directory among
      * {@code ~/.config/containers/certs.d/HOST[:PORT]}, {@code /etc/containers/certs.d/HOST[:PORT]} and
      * {@code /etc/docker/certs.d/HOST[:PORT]}; {@link TlsMaterial#none()} when there is none.

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -38,6 +39,7 @@ class CredentialResolverTest {
               helper.example.com|store.example.com) printf '{"ServerURL":"%s","Username":"helperuser","Secret":"helper-secret"}\\n' "$url" ;;
               broken.example.com) echo "keychain is locked" >&2; exit 3 ;;
               garbage.example.com) echo "user:hunter2 not json" ;;
+              slow.example.com) exec sleep 30 ;;
               *) echo "credentials not found in native keychain"; exit 1 ;;
             esac
             """;
@@ -335,6 +337,13 @@ class CredentialResolverTest {
                 .hasMessage("docker-credential-test get garbage.example.com: the answer is not JSON");
         assertThatThrownBy(() -> lookup("evil.example.com", "r"))
                 .hasMessage("credential helper name \"../../bin/sh\" is not a plain program name suffix");
+    }
+
+    @Test
+    void aHelperThatDoesNotAnswerIsStopped() {
+        HelperProcess helper = new HelperProcess(new Environment(vars, home), warnings::add, Duration.ofSeconds(1));
+        assertThatThrownBy(() -> helper.get("test", "slow.example.com"))
+                .hasMessage("docker-credential-test get slow.example.com: no answer after 1 s");
     }
 
     @Test

@@ -3,10 +3,22 @@ package io.oci2cfs.registry.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.oci2cfs.testutil.Proc;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -69,6 +81,65 @@ class ProxyEnvTest {
                 ? proxies("HTTPS_PROXY", "https-proxy:3128", "HTTP_PROXY", "http-proxy:3128")
                 : proxies("HTTPS_PROXY", "https-proxy:3128", "HTTP_PROXY", "http-proxy:3128", "NO_PROXY", noProxy);
         assertThat(env.forTarget(scheme, host, port).map(ProxySpec::host).orElse("direct")).isEqualTo(expected);
+    }
+
+    /**
+     * skopeo (Go's httpproxy) given the same variables: a proxy of the test's own records the CONNECT lines it
+     * receives and answers 502, so skopeo fails fast either way; a target counts as proxied when its CONNECT
+     * arrived.
+     */
+    @Test
+    void agreesWithSkopeo() throws IOException {
+        Assumptions.assumeTrue(Proc.has("skopeo"), "skopeo is not installed; skipping");
+        List<String> connects = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread proxy = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket client = listener.accept()) {
+                        connects.add(new BufferedReader(new InputStreamReader(client.getInputStream(),
+                                StandardCharsets.US_ASCII)).readLine());
+                        client.getOutputStream().write("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // closed at the end of the test
+                    }
+                }
+            });
+            proxy.setDaemon(true);
+            proxy.start();
+            String[][] cases = {
+                {"", "registry.example.com", "443"},
+                {"example.com", "registry.example.com", "443"},
+                {"example.com", "badexample.com", "443"},
+                {".example.com", "example.com", "443"},
+                {".example.com", "www.example.com", "443"},
+                {"*.example.com", "example.com", "443"},
+                {"example.com:5000", "example.com", "5000"},
+                {"example.com:5000", "example.com", "443"},
+                {"*", "registry.example.com", "443"},
+                {" Registry.Example.COM ,other", "registry.example.com", "443"},
+                {"10.0.0.0/8", "11.1.2.3", "443"},
+                {"10.0.0.0/8", "10.1.2.3", "443"}, // direct: bounded by --command-timeout where 10/8 is unrouted
+                {"192.0.2.1", "192.0.2.2", "443"},
+            };
+            for (String[] c : cases) {
+                connects.clear();
+                String target = c[1] + (c[2].equals("443") ? "" : ":" + c[2]);
+                Map<String, String> env = new HashMap<>(Map.of("HOME", "/nonexistent", "PATH", "/usr/bin:/bin",
+                        "HTTPS_PROXY", "127.0.0.1:" + listener.getLocalPort(), "NO_PROXY", c[0]));
+                for (String unset : List.of("https_proxy", "no_proxy", "HTTP_PROXY", "http_proxy")) {
+                    env.put(unset, null);
+                }
+                Proc.Result skopeo = Proc.run(List.of("skopeo", "--command-timeout", "10s", "inspect", "--raw",
+                        "--retry-times", "0", "docker://" + target + "/x:1"), env, null);
+                boolean skopeoProxied = connects.stream().anyMatch(l -> l != null
+                        && l.startsWith("CONNECT " + c[1] + ":" + c[2] + " "));
+                boolean oursProxied = proxies("HTTPS_PROXY", "127.0.0.1:1", "NO_PROXY", c[0])
+                        .forTarget("https", c[1], Integer.parseInt(c[2])).isPresent();
+                assertThat(oursProxied).as("NO_PROXY=%s, %s (skopeo: %s, proxy saw %s)", c[0], target, skopeo,
+                        connects).isEqualTo(skopeoProxied);
+            }
+        }
     }
 
     @Test

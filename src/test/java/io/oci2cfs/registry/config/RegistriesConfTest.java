@@ -3,11 +3,17 @@ package io.oci2cfs.registry.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.oci2cfs.testutil.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -328,6 +334,92 @@ class RegistriesConfTest {
         assertThatThrownBy(() -> conf.endpoints("x.io", "app", false))
                 .hasMessage(file + ": location \"y.io\" of prefix \"x.io/app\" turns x.io/app into \"y.io\", which "
                         + "has no host/repository");
+    }
+
+    /**
+     * skopeo (containers/image) given the same files: {@code --debug} logs each location it tries, in order,
+     * before failing to connect (every location is a closed port on 127.0.0.1), and a blocked reference is
+     * refused before any connection.
+     */
+    @Test
+    void agreesWithSkopeo() throws IOException {
+        Assumptions.assumeTrue(Proc.has("skopeo"), "skopeo is not installed; skipping");
+        Path home = dir.resolve("home");
+        Path main = write("registries.conf", """
+                [[registry]]
+                prefix = "example.com/team"
+                location = "127.0.0.1:9/primary/team"
+                [[registry.mirror]]
+                location = "127.0.0.1:1/m1"
+                [[registry.mirror]]
+                location = "127.0.0.1:2/m2"
+                pull-from-mirror = "digest-only"
+                [[registry.mirror]]
+                location = "127.0.0.1:3/m3"
+                pull-from-mirror = "tag-only"
+
+                [[registry]]
+                prefix = "example.com"
+                location = "127.0.0.1:9/whole"
+
+                [[registry]]
+                prefix = "digests.example.com"
+                location = "127.0.0.1:9"
+                mirror-by-digest-only = true
+                [[registry.mirror]]
+                location = "127.0.0.1:4/d"
+
+                [[registry]]
+                prefix = "*.wild.example.com"
+                location = "127.0.0.1:9/wild"
+                [[registry.mirror]]
+                location = "127.0.0.1:5/wildmirror"
+
+                [[registry]]
+                location = "blocked.example.com"
+                blocked = true
+
+                [[registry]]
+                prefix = "overridden.example.com"
+                location = "127.0.0.1:9/before"
+                """);
+        write("home/.config/containers/registries.conf.d/50-override.conf", """
+                [[registry]]
+                prefix = "overridden.example.com"
+                location = "127.0.0.1:9/after"
+                [[registry.mirror]]
+                location = "127.0.0.1:6/dropin"
+                """);
+        RegistriesConf ours = RegistriesConf.load(new Environment(Map.of("CONTAINERS_REGISTRIES_CONF", main.toString()),
+                home));
+        String digest = "@sha256:" + "ab".repeat(32);
+        for (String ref : List.of("example.com/team/app:1", "example.com/team/app" + digest, "example.com/teams/app:1",
+                "digests.example.com/x/y:1", "digests.example.com/x/y" + digest, "a.b.wild.example.com/app:1",
+                "overridden.example.com/app:1", "blocked.example.com/x:1")) {
+            Map<String, String> env = new HashMap<>(Map.of("HOME", home.toString(), "PATH", "/usr/bin:/bin"));
+            Proc.Result skopeo = Proc.run(List.of("skopeo", "--debug", "--registries-conf", main.toString(),
+                    "inspect", "--raw", "--retry-times", "0", "docker://" + ref), env, null);
+            boolean byDigest = ref.contains("@");
+            String name = ref.replaceFirst("@.*|:[^:/]*$", "");
+            int slash = name.indexOf('/');
+            List<String> expected = new ArrayList<>();
+            try {
+                for (Endpoint e : ours.endpoints(name.substring(0, slash), name.substring(slash + 1), byDigest)) {
+                    expected.add(e.host() + "/" + e.repository());
+                }
+            } catch (IOException blocked) {
+                expected.add("blocked");
+            }
+            List<String> tried = new ArrayList<>();
+            Matcher m = Pattern.compile("Trying to access \\\\\"([^\\\\\"]+)\\\\\"").matcher(skopeo.stderr());
+            while (m.find()) {
+                tried.add(m.group(1).replaceFirst("@.*|:[^:/]*$", ""));
+            }
+            if (skopeo.stderr().contains("is blocked in")) {
+                tried = List.of("blocked"); // skopeo logs the attempt, then refuses it
+            }
+            assertThat(expected).as("%s (skopeo: %s)", ref, skopeo.stderr()).isEqualTo(tried);
+        }
     }
 
     private void assertBad(String toml, String reason) throws IOException {
