@@ -110,7 +110,9 @@ final class HttpTransport implements AutoCloseable {
             }
         });
         HttpClient.RequestSender sender = client.request(HttpMethod.valueOf(request.method())).uri(uri);
-        HttpClient.ResponseReceiver<?> receiver = request.body() == null ? sender
+        HttpClient.ResponseReceiver<?> receiver = request.bodyFile() != null
+                ? sender.send(ByteBufFlux.fromPath(request.bodyFile()))
+                : request.body() == null ? sender
                 : sender.send(Mono.fromSupplier(() -> io.netty.buffer.Unpooled.wrappedBuffer(request.body())));
         return receiver.response((response, body) -> {
             Map<String, List<String>> headers = new LinkedHashMap<>();

@@ -106,9 +106,13 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private RegistrySession session(Endpoint endpoint, DockerReference ref) throws IOException {
+        return session(endpoint, ref, false);
+    }
+
+    private RegistrySession session(Endpoint endpoint, DockerReference ref, boolean push) throws IOException {
         String host = endpoint.host().equals(DockerReference.DOCKER_HUB) ? DockerReference.DOCKER_HUB_API
                 : endpoint.host();
-        String key = host + "/" + endpoint.repository();
+        String key = (push ? "push " : "") + host + "/" + endpoint.repository();
         RegistrySession existing = sessions.get(key);
         if (existing != null) {
             return existing;
@@ -120,7 +124,7 @@ public final class RegistryClient implements AutoCloseable {
         boolean plain = Boolean.FALSE.equals(options.tlsVerify()) || endpoint.insecure()
                 || (options.tlsVerify() == null && RegistrySession.isLoopback(host));
         RegistrySession s = new RegistrySession(http, tokens, host, endpoint.repository(), credential, plain,
-                new RetryPolicy(options.retryTimes(), options.retryDelay()), ref.toString(), stats);
+                new RetryPolicy(options.retryTimes(), options.retryDelay()), ref.toString(), stats, push);
         RegistrySession raced = sessions.putIfAbsent(key, s);
         return raced != null ? raced : s;
     }
@@ -162,13 +166,26 @@ public final class RegistryClient implements AutoCloseable {
                 config, configJson, selection.layers(), diffIds);
     }
 
-    private record Fetched(String mediaType, byte[] bytes, String headerDigest) {
+    record Fetched(String mediaType, byte[] bytes, String headerDigest) {
     }
 
     /** {@code GET /v2/<name>/manifests/<reference>}: the body (at most 4 MiB), its media type and digest header. */
-    private Mono<Fetched> manifest(RegistrySession session, String reference) {
+    static Mono<Fetched> manifest(RegistrySession session, String reference) {
         String what = "manifest " + reference;
-        return session.send(what, "manifests/" + reference, r -> r.withHeader("Accept", ACCEPT))
+        return metadata(session, what, "manifests/" + reference, ACCEPT)
+                .flatMap(answer -> {
+                    try {
+                        return Mono.just(checkManifest(session.label(), what, answer.getT1(), answer.getT2()));
+                    } catch (ImageException e) {
+                        return Mono.error(e);
+                    }
+                });
+    }
+
+    /** A GET of JSON metadata (at most 4 MiB) under the repository: the answer's head and body, retried. */
+    static Mono<reactor.util.function.Tuple2<HttpHead, byte[]>> metadata(RegistrySession session, String what,
+            String path, String accept) {
+        return session.send(what, path, r -> r.withHeader("Accept", accept))
                 .collectList()
                 .flatMap(parts -> {
                     HttpHead head = ((HttpPart.Head) parts.get(0)).head();
@@ -181,11 +198,7 @@ public final class RegistryClient implements AutoCloseable {
                         }
                         out.write(b, 0, b.length);
                     }
-                    try {
-                        return Mono.just(checkManifest(session.label(), what, head, out.toByteArray()));
-                    } catch (ImageException e) {
-                        return Mono.error(e);
-                    }
+                    return Mono.just(reactor.util.function.Tuples.of(head, out.toByteArray()));
                 })
                 .retryWhen(session.transientRetry());
     }
@@ -244,6 +257,43 @@ public final class RegistryClient implements AutoCloseable {
             out.add(0, resolvedBy);
         }
         return out;
+    }
+
+    /**
+     * Pushes to {@code ref}'s repository on its registry itself (mirrors are for pulls), asking for the
+     * {@code push} action along with {@code pull}.
+     */
+    public RegistryPusher pusher(DockerReference ref) throws IOException {
+        List<Endpoint> endpoints = options.endpoints().of(ref.registry(), ref.repository(), ref.digest() != null);
+        Endpoint primary = endpoints.get(endpoints.size() - 1);
+        return new RegistryPusher(session(primary, ref, true), ref);
+    }
+
+    /**
+     * The manifest or index {@code reference} (a tag or digest) of {@code ref}'s repository, byte for byte as
+     * the registry serves it (its digest checked when {@code reference} is one), or empty when the registry
+     * does not have it. Mirrors are tried as for {@link #resolve}.
+     */
+    public Mono<byte[]> manifestBytes(DockerReference ref, String reference) {
+        return Mono.fromCallable(() -> blobSessions(ref)).subscribeOn(Schedulers.boundedElastic())
+                .flatMap(sessions -> manifest(sessions.get(0), reference)
+                        .onErrorResume(RegistryErrors.NotFound.class, e -> Mono.empty()))
+                .flatMap(f -> {
+                    if (reference.contains(":") && !Digest.sha256(f.bytes()).toString().equals(reference)) {
+                        return Mono.error(new ImageException(ref + ": manifest " + reference
+                                + ": digest mismatch: the registry's has digest " + Digest.sha256(f.bytes())));
+                    }
+                    return Mono.just(f.bytes());
+                });
+    }
+
+    /**
+     * The descriptors of the manifests whose {@code subject} is {@code subject} (distribution-spec 1.1
+     * "Listing Referrers"), from the referrers API or, where the registry lacks it, the referrers tag scheme.
+     */
+    public Mono<List<JsonNode>> referrers(DockerReference ref, Digest subject) {
+        return Mono.fromCallable(() -> blobSessions(ref)).subscribeOn(Schedulers.boundedElastic())
+                .flatMap(sessions -> Referrers.list(sessions.get(0), subject));
     }
 
     @Override

@@ -49,13 +49,22 @@ final class RegistryErrors {
         }
         if (status == 404) {
             // the reference names nothing there: the input is wrong, not the registry
-            return new io.oci2cfs.image.ImageException(message);
+            return new NotFound(message);
         }
         if (status == 408 || status == 429 || status >= 500) {
             return new RegistryException.Transient(message,
                     RetryPolicy.parseRetryAfter(head.header("retry-after"), Clock.systemUTC()));
         }
         return new RegistryException(message);
+    }
+
+    /** A 404: the reference names nothing there, so the input is wrong (or, for a lookup, simply absent). */
+    static final class NotFound extends io.oci2cfs.image.ImageException {
+        private static final long serialVersionUID = 1L;
+
+        NotFound(String message) {
+            super(message);
+        }
     }
 
     /** The {@code errors[].message} texts of a registry's JSON error body, with their codes collected. */

@@ -27,6 +27,7 @@ final class RegistrySession {
     private final RetryPolicy retry;
     private final String label;
     private final PullStats stats;
+    private final String actions;
     private final Mono<URI> base;
     private volatile List<Challenge> challenges = List.of();
 
@@ -36,9 +37,11 @@ final class RegistrySession {
      *     a loopback host (containerd and go-containerregistry allow plain HTTP there; the ping carries no
      *     credentials, and a TLS port answers plain HTTP with 400, which moves on to HTTPS)
      * @param label the reference as the user named it, for messages
+     * @param push ask for the {@code push} action too (token.md scope {@code repository:NAME:pull,push})
      */
     RegistrySession(HttpTransport http, BearerTokens tokens, String host, String repository,
-            FoundCredential credential, boolean allowPlainHttp, RetryPolicy retry, String label, PullStats stats) {
+            FoundCredential credential, boolean allowPlainHttp, RetryPolicy retry, String label, PullStats stats,
+            boolean push) {
         this.http = http;
         this.tokens = tokens;
         this.host = host;
@@ -48,6 +51,7 @@ final class RegistrySession {
         this.retry = retry;
         this.label = label;
         this.stats = stats;
+        this.actions = push ? "pull,push" : "pull";
         // a successful ping is kept; a failed one is not, so that the caller's retry pings again
         this.base = ping().cache(ok -> java.time.Duration.ofMillis(Long.MAX_VALUE), e -> java.time.Duration.ZERO,
                 () -> java.time.Duration.ZERO);
@@ -147,6 +151,14 @@ final class RegistrySession {
                 HttpRequest.get(URI.create(b + "/v2/" + repository + "/" + path))), false));
     }
 
+    /**
+     * As {@link #send}, to a URL the registry handed out (an upload's {@code Location}), absolute or relative
+     * to the registry.
+     */
+    Flux<HttpPart> sendTo(String what, String location, Function<HttpRequest, HttpRequest> customize) {
+        return base.flatMapMany(b -> attempt(what, customize.apply(HttpRequest.get(b.resolve(location))), false));
+    }
+
     private Flux<HttpPart> attempt(String what, HttpRequest request, boolean fresh) {
         return authorization(fresh, request.uri())
                 .map(a -> request.withAuthorization(a, HttpRequest.origin(request.uri())))
@@ -196,7 +208,7 @@ final class RegistrySession {
         List<Challenge> now = challenges;
         Challenge bearer = Challenge.find(now, "bearer");
         if (bearer != null) {
-            List<String> scopes = new ArrayList<>(List.of("repository:" + repository + ":pull"));
+            List<String> scopes = new ArrayList<>(List.of("repository:" + repository + ":" + actions));
             String asked = bearer.param("scope");
             if (asked != null) {
                 for (String s : asked.split(" ")) {
