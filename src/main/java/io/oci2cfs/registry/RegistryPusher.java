@@ -35,7 +35,7 @@ public final class RegistryPusher {
 
     /** Whether the repository has the blob {@code digest} ({@code HEAD /v2/<name>/blobs/<digest>}). */
     public Mono<Boolean> hasBlob(Digest digest) {
-        return session.send("blob " + digest, "blobs/" + digest, r -> r.as("HEAD", null, null))
+        return session.send("push: blob " + digest, "blobs/" + digest, r -> r.as("HEAD", null, null))
                 .then(Mono.just(true))
                 .onErrorResume(RegistryErrors.NotFound.class, e -> Mono.just(false))
                 .retryWhen(session.transientRetry());
@@ -55,7 +55,7 @@ public final class RegistryPusher {
     }
 
     private Mono<Void> upload(Digest digest, java.util.function.Function<HttpRequest, HttpRequest> body) {
-        String what = "blob upload " + digest;
+        String what = "push: blob upload " + digest;
         return Mono.defer(() -> session.send(what, "blobs/uploads/", r -> r.as("POST", new byte[0], null))
                 .take(1).single()
                 .flatMap(part -> {
@@ -74,7 +74,7 @@ public final class RegistryPusher {
 
     /** {@code PUT /v2/<name>/manifests/<reference>} of {@code manifest}, typed {@code mediaType}. */
     public Mono<PushedManifest> putManifest(String reference, String mediaType, byte[] manifest) {
-        return session.send("manifest " + reference, "manifests/" + reference,
+        return session.send("push: manifest " + reference, "manifests/" + reference,
                         r -> r.as("PUT", manifest, mediaType))
                 .take(1).single()
                 .map(part -> new PushedManifest(Digest.sha256(manifest),

@@ -75,6 +75,11 @@ class SealPushTest {
                 java.security.MessageDigest.getInstance("SHA-256").digest(data));
     }
 
+    /** How many blob uploads the registry has started, from its access log. */
+    private static long uploads(LoopbackRegistry registry) {
+        return registry.log().stream().filter(l -> l.contains("\"POST /v2/test/sealed/blobs/uploads/ ")).count();
+    }
+
     @Test
     void pushedSealIsTheLayoutsAndVerifiesFromTheRegistryAndAfterSkopeoCopy() throws Exception {
         try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"), "", "")) {
@@ -116,12 +121,16 @@ class SealPushTest {
                     "--cert", foreign.cert().toString());
             assertThat(stranger.code()).as("%s", stranger).isNotZero();
 
-            // pushing again to another tag: every blob is there already, the referrers list keeps one entry
+            // pushing again to another tag: every blob is there already (HEAD), none is uploaded again, and the
+            // referrers list keeps one entry
+            long uploads = uploads(registry);
+            assertThat(uploads).isGreaterThanOrEqualTo(4);
             ok(Cli.run("seal", SOURCE, "--output", "docker://" + registry.host() + "/test/sealed:v2",
                     "--platform", "linux/amd64", "--sign-key", key.key().toString(), "--sign-cert",
                     key.cert().toString()));
             assertThat(json(skopeo("inspect", "--tls-verify=false", "--raw",
                     "docker://" + registry.host() + "/test/sealed:" + tag).stdout()).path("manifests")).hasSize(1);
+            assertThat(uploads(registry)).isEqualTo(uploads);
 
             // skopeo copies the image (not the artifact); our verify-seal of the copy holds
             Path copy = tmp.resolve("copy");
@@ -158,7 +167,30 @@ class SealPushTest {
             Proc.Result refused = Cli.run("seal", SOURCE, "--output", ref, "--platform", "linux/amd64",
                     "--no-creds");
             assertThat(refused.code()).isNotZero();
-            assertThat(refused.stderr().strip()).doesNotContain("\n").contains(ref).contains("unauthorized");
+            assertThat(refused.stderr().strip()).doesNotContain("\n").contains(ref + ": unauthorized")
+                    .contains("refused anonymous access");
+        }
+    }
+
+    @Test
+    void htpasswdRegistryRefusingThePushNamesTheReferenceAndTheCredentials() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LoopbackRegistry.installed("htpasswd"),
+                "htpasswd (apache2-utils) is not installed; skipping");
+        Proc.Result line = ok(Proc.run("htpasswd", "-Bbn", "u", "secret"));
+        Path htpasswd = Files.writeString(tmp.resolve("htpasswd"), line.out().trim() + "\n");
+        try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"), "",
+                "auth:\n  htpasswd: {realm: test-realm, path: " + htpasswd + "}\n")) {
+            String ref = "docker://" + registry.host() + "/test/sealed:v1";
+            Proc.Result refused = Cli.run("seal", SOURCE, "--output", ref, "--platform", "linux/amd64",
+                    "--creds", "u:wrong");
+            assertThat(refused.code()).isNotZero();
+            assertThat(refused.stderr().strip()).doesNotContain("\n").contains(ref + ": push: blob sha256:")
+                    .contains("unauthorized").contains("the credentials from --creds").doesNotContain("wrong");
+            assertThat(uploads(registry)).isZero();
+
+            ok(Cli.run("seal", SOURCE, "--output", ref, "--platform", "linux/amd64", "--creds", "u:secret"));
+            assertThat(ok(Cli.run("verify-seal", ref, "--platform", "linux/amd64", "--creds", "u:secret")).out())
+                    .contains("seal holds");
         }
     }
 }
