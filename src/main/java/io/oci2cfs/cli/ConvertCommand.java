@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
 /** {@code oci2cfs convert SOURCE IMAGE --objects DIR}. */
 @Command(name = "convert", description = "Convert a container image into a composefs image and object store.")
 final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "oci:DIR[:REF], oci-archive:FILE[:REF], "
-            + "docker-archive:FILE[:REF], - (docker save on stdin), a layer tarball, dump:FILE or a directory.")
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "docker://[HOST/]NAME[:TAG|@DIGEST], oci:DIR[:REF], "
+            + "oci-archive:FILE[:REF], docker-archive:FILE[:REF], - (docker save on stdin), a layer tarball, dump:FILE "
+            + "or a directory.")
     String source;
 
     @Parameters(index = "1", paramLabel = "IMAGE", description = "The composefs image to write.")
@@ -36,6 +37,9 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Mixin
     ImageOptions common;
+
+    @Mixin
+    RegistryFlags registry;
 
     @Option(names = "--hardlinks", paramLabel = "keep|break", defaultValue = "keep",
             description = "keep: hardlinks stay one inode; break: one inode per name, as mkcomposefs on an unpacked tree.")
@@ -72,8 +76,10 @@ final class ConvertCommand implements Callable<Integer> {
             throw new UsageException("IMAGE -: convert writes a file, not stdout (mkcomposefs can)");
         }
         signing.load();
-        ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
-        if (!source.equals("-")) {
+        boolean registrySource = source.startsWith("docker:");
+        ConvertResult r = Converter.convert(source, image, objects, options,
+                registrySource ? registry.options() : null, System.in).block();
+        if (!source.equals("-") && !registrySource) {
             SealedSource.requireSealedDigest(source, options.platform(), r.image());
         }
         signing.apply(r.image(), objects);
@@ -95,6 +101,14 @@ final class ConvertCommand implements Callable<Integer> {
             report.put("bytesStored", r.bytesStored());
             report.put("layerImages", r.layerImages().stream().map(Path::toString).toList());
             report.put("stageMillis", r.stageMillis());
+            if (r.pull() != null) {
+                Map<String, Object> pull = new LinkedHashMap<>();
+                pull.put("manifestDigest", String.valueOf(r.pull().manifestDigest()));
+                pull.put("bytesDownloaded", r.pull().bytesDownloaded());
+                pull.put("retries", r.pull().retries());
+                pull.put("resumes", r.pull().resumes());
+                report.put("pull", pull);
+            }
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else if (common.printDigest) {
             System.out.println(r.imageDigest());

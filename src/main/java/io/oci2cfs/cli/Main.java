@@ -17,6 +17,17 @@ import picocli.CommandLine.Command;
             MountCommand.Mount.class, MountCommand.Umount.class, SigningCommands.Sign.class,
             SigningCommands.Verify.class, SealCommands.Seal.class, SealCommands.VerifySeal.class})
 public final class Main implements Runnable {
+    /**
+     * reactor-netty logs every broken connection with a stack trace; the registry client retries, resumes and
+     * reports failures in one line itself. Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger NETTY_LOG = java.util.logging.Logger.getLogger("reactor.netty");
+
+    static {
+        reactor.util.Loggers.useJdkLoggers();
+        NETTY_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

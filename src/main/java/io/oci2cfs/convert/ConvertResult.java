@@ -14,9 +14,10 @@ import java.util.Map;
  * @param bytesUnpacked tar bytes after decompression
  * @param bytesStored object bytes written to the store
  * @param stageMillis wall time per stage, in the order they ran
+ * @param pull for a {@code docker://} source, the resolved manifest digest and what the download cost; else null
  */
 public record ConvertResult(String source, Path image, String imageDigest, int formatVersion, int layers,
         long files, long directories, long symlinks, long otherInodes, long objectsNew, long objectsReused,
         long bytesRead, long bytesUnpacked, long bytesStored, List<Path> layerImages,
-        Map<String, Long> stageMillis) {
+        Map<String, Long> stageMillis, io.oci2cfs.registry.PullReport pull) {
 }

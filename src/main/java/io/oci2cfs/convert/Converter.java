@@ -20,6 +20,12 @@ import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
 import io.oci2cfs.output.OutputFiles;
 import io.oci2cfs.output.OutputPaths;
+import io.oci2cfs.registry.DockerReference;
+import io.oci2cfs.registry.PullReport;
+import io.oci2cfs.registry.RegistryOptions;
+import io.oci2cfs.registry.RegistrySource;
+import io.oci2cfs.registry.auth.AuthOptions;
+import io.oci2cfs.registry.config.Environment;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.FileMode;
@@ -57,6 +63,8 @@ public final class Converter {
     private final Path objects;
     private final ConvertOptions options;
     private final InputStream stdin;
+    private final RegistryOptions registry;
+    private PullReport pull;
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throwable> parseFailures = new ConcurrentHashMap<>();
@@ -66,8 +74,10 @@ public final class Converter {
     private long bytesRead;
     private long bytesUnpacked;
 
-    private Converter(String source, Path image, Path objects, ConvertOptions options, InputStream stdin) {
+    private Converter(String source, Path image, Path objects, ConvertOptions options, RegistryOptions registry,
+            InputStream stdin) {
         this.source = source;
+        this.registry = registry;
         this.image = image;
         this.objects = objects;
         this.options = options;
@@ -82,9 +92,18 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
+        return convert(source, image, objects, options, null, stdin);
+    }
+
+    /**
+     * As {@link #convert(String, Path, Path, ConvertOptions, InputStream)}, with {@code registry} saying how a
+     * {@code docker://} source is pulled (null: the user's configuration, {@link RegistryOptions#fromEnvironment}).
+     */
+    public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
+            RegistryOptions registry, InputStream stdin) {
         return Mono.fromCallable(() -> {
             try {
-                return new Converter(source, image, objects, options, stdin).run();
+                return new Converter(source, image, objects, options, registry, stdin).run();
             } catch (Oci2cfsException e) {
                 throw e;
             } catch (IOException e) {
@@ -206,9 +225,10 @@ public final class Converter {
             }
         }
         ResolvedImage resolved;
-        try (ImageSource src = ImageSources.open(ref, options.platform(), stdin)) {
-            resolved = src.read((blob, data) -> {
-                progress.layerStarted(blob.key());
+        try (ImageSource src = open(ref)) {
+            resolved = src.read((blob, raw) -> {
+                progress.layerStarted(blob.key(), blob.size());
+                InputStream data = progress.track(blob.key(), raw);
                 try {
                     Mono<ConvertedLayer> m = counted(LayerConversion.read(blob.key(), data, !blob.concurrent(), pipeline)).cache();
                     m.subscribe(x -> { }, e -> { });
@@ -221,6 +241,9 @@ public final class Converter {
                     data.transferTo(OutputStream.nullOutputStream());
                 }
             }, options.threads());
+            if (src instanceof RegistrySource r) {
+                pull = r.report();
+            }
         }
         stage("read");
         List<ConvertedLayer> ordered = new ArrayList<>();
@@ -251,6 +274,21 @@ public final class Converter {
         }
         stage("hash");
         return ordered;
+    }
+
+    private ImageSource open(ImageReference ref) throws IOException {
+        if (ref.kind() != SourceKind.DOCKER) {
+            return ImageSources.open(ref, options.platform(), stdin);
+        }
+        DockerReference docker;
+        try {
+            docker = DockerReference.parse(ref.toString());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(ErrorText.of(e), e);
+        }
+        RegistryOptions r = registry != null ? registry : RegistryOptions.fromEnvironment(
+                new AuthOptions(null, null, false, null), null, null, Environment.system());
+        return new RegistrySource(docker, options.platform(), r);
     }
 
     private Mono<ConvertedLayer> counted(Mono<ConvertedLayer> m) {
@@ -363,6 +401,7 @@ public final class Converter {
         });
         return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
                 counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
-                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)));
+                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
+                pull);
     }
 }

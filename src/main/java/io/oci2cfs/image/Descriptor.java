@@ -8,12 +8,12 @@ import java.util.TreeMap;
  * An OCI content descriptor (descriptor.md): what a blob is, its digest and size, and for index entries its
  * platform and annotations.
  */
-record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations,
+public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations,
         Platform platform) {
     /** Annotation naming an image in an index (annotations.md); the {@code REF} of {@code oci:DIR:REF}. */
     static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-    Descriptor {
+    public Descriptor {
         annotations = Map.copyOf(annotations);
     }
 
@@ -45,7 +45,7 @@ record Descriptor(String mediaType, Digest digest, long size, Map<String, String
         return new Descriptor(mediaType, digest, size.longValue(), annotations, platform);
     }
 
-    String blobPath() {
+    public String blobPath() {
         return digest.blobPath();
     }
 

@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What this reader needs from an image config (config.md): the layers' diff_ids. */
-final class ImageConfig {
+public final class ImageConfig {
     private ImageConfig() {
     }
 
     /** {@code rootfs.diff_ids}, which must name exactly one diff_id per layer, in layer order. */
-    static List<Digest> diffIds(byte[] configJson, int layerCount, String what) throws ImageException {
+    public static List<Digest> diffIds(byte[] configJson, int layerCount, String what) throws ImageException {
         JsonNode config = Json.parse(configJson, what);
         JsonNode rootfs = config.get("rootfs");
         if (rootfs == null || !rootfs.isObject()) {

@@ -5,11 +5,12 @@ import java.nio.file.Path;
 /**
  * A parsed image reference in skopeo's syntax: {@code oci:DIR[:REF]}, {@code oci-archive:FILE[:REF]},
  * {@code docker-archive:FILE[:REF]}, {@code -} (a docker archive on stdin) or a bare path whose kind is
- * decided by {@link ImageSources#detect}. As in containers/image, the path ends at the first colon after
+ * decided by {@link ImageSources#detect}, or {@code docker://NAME} (a registry image; REF holds the NAME, which
+ * {@code io.oci2cfs.registry.DockerReference} parses). As in containers/image, the path ends at the first colon after
  * the transport, so REF itself may contain colons ({@code name:tag}).
  *
  * @param kind null for a bare path not yet detected
- * @param path null for stdin
+ * @param path null for stdin and for registry images
  * @param ref the image to pick: for OCI a ref name annotation, for docker archives {@code name:tag} or
  *     {@code @N}; null when not given
  */
@@ -20,9 +21,15 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
         if (text.equals(STDIN)) {
             return new ImageReference(SourceKind.DOCKER_ARCHIVE, null, null);
         }
+        if (text.startsWith("docker:")) {
+            if (!text.startsWith("docker://") || text.length() == "docker://".length()) {
+                throw new IllegalArgumentException(text + ": registry images are named docker://[HOST/]NAME[:TAG]");
+            }
+            return new ImageReference(SourceKind.DOCKER, null, text.substring("docker://".length()));
+        }
         for (SourceKind kind : SourceKind.values()) {
             String prefix = kind.transport() + ":";
-            if (kind.transport() != null && text.startsWith(prefix)) {
+            if (kind.transport() != null && kind != SourceKind.DOCKER && text.startsWith(prefix)) {
                 String rest = text.substring(prefix.length());
                 int colon = rest.indexOf(':');
                 String path = colon < 0 ? rest : rest.substring(0, colon);
@@ -43,7 +50,7 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
     }
 
     public boolean isStdin() {
-        return path == null;
+        return path == null && kind == SourceKind.DOCKER_ARCHIVE;
     }
 
     public ImageReference withKind(SourceKind newKind) {
@@ -53,6 +60,9 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
     /** The reference as skopeo would spell it. */
     @Override
     public String toString() {
+        if (kind == SourceKind.DOCKER) {
+            return "docker://" + ref;
+        }
         String where = path == null ? STDIN : path.toString();
         if (kind == null || kind == SourceKind.SINGLE_LAYER) {
             return where;

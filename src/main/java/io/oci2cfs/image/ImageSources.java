@@ -36,6 +36,8 @@ public final class ImageSources {
             case DOCKER_ARCHIVE -> new ArchiveSource(name,
                     r.isStdin() ? onceOpener(stdin) : fileOpener(r.path()), ArchiveFormat.docker(r.ref()));
             case SINGLE_LAYER -> throw new ImageException(name + ": a single layer, not an image");
+            case DOCKER -> throw new IllegalArgumentException(name
+                    + ": registry images are read by io.oci2cfs.registry.RegistrySource");
         };
     }
 

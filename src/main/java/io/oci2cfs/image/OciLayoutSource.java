@@ -10,10 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /** An OCI image layout directory (image-layout.md): random access, so layers may stream in parallel. */
 final class OciLayoutSource implements ImageSource {
@@ -75,43 +71,8 @@ final class OciLayoutSource implements ImageSource {
 
     private static void stream(Path dir, Map<String, Descriptor> blobs, LayerConsumer consumer, int parallelism)
             throws IOException {
-        int threads = Math.max(1, Math.min(parallelism, blobs.size()));
-        if (threads == 1) {
-            for (Descriptor d : blobs.values()) {
-                streamOne(dir, d, consumer, false);
-            }
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "oci-layout-reader");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Void>> futures = new ArrayList<>();
-            for (Descriptor d : blobs.values()) {
-                futures.add(pool.submit(() -> {
-                    streamOne(dir, d, consumer, true);
-                    return null;
-                }));
-            }
-            for (Future<Void> f : futures) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while reading layers");
-        } finally {
-            pool.shutdownNow();
-        }
+        BlobReaders.readAll(blobs.values(), parallelism, "oci-layout-reader",
+                (d, concurrent) -> streamOne(dir, d, consumer, concurrent));
     }
 
     private static void streamOne(Path dir, Descriptor d, LayerConsumer consumer, boolean concurrent)

@@ -11,17 +11,18 @@ import java.util.Set;
  * Picks one image manifest from an OCI layout's {@code index.json} (following nested indexes) by ref name
  * and platform, and reads its manifest. Shared by the layout directory and the one-pass archive readers.
  */
-final class OciSelector {
+public final class OciSelector {
     /** Nested indexes deeper than this are refused, so a cycle of indexes cannot loop. */
     private static final int MAX_DEPTH = 8;
 
     /** Reads a small metadata blob; returns null when the blob is not (or not yet) available. */
-    interface BlobLookup {
+    public interface BlobLookup {
         byte[] get(Digest digest) throws IOException;
     }
 
-    record Selection(Descriptor manifestDescriptor, String refName, Descriptor config, List<Descriptor> layers) {
-        String describe() {
+    public record Selection(Descriptor manifestDescriptor, String refName, Descriptor config,
+            List<Descriptor> layers) {
+        public String describe() {
             String name = refName == null ? manifestDescriptor.digest().toString() : refName;
             return manifestDescriptor.platform() == null ? name : name + " (" + manifestDescriptor.platform() + ")";
         }
@@ -38,7 +39,7 @@ final class OciSelector {
     private final String ref;
     private final Platform platform;
 
-    OciSelector(BlobLookup lookup, String ref, Platform platform) {
+    public OciSelector(BlobLookup lookup, String ref, Platform platform) {
         this.lookup = lookup;
         this.ref = ref;
         this.platform = platform;
@@ -50,6 +51,30 @@ final class OciSelector {
         if (candidates.isEmpty()) {
             throw new ImageException("index.json lists no image manifest");
         }
+        return choose(candidates);
+    }
+
+    /**
+     * Selects from a root that is either an image manifest (taken as it is) or an index (a registry's answer to
+     * a tag or digest); the lookup must also return the root's own bytes.
+     */
+    public Selection select(Descriptor root) throws IOException {
+        if (MediaTypes.isManifest(root.mediaType())) {
+            return readManifest(new Candidate(root, null));
+        }
+        if (!MediaTypes.isIndex(root.mediaType())) {
+            throw new ImageException("unsupported manifest media type " + root.mediaType());
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        String what = "index " + root.digest();
+        collect(Json.parse(fetch(root, what), what), what, null, 0, candidates);
+        if (candidates.isEmpty()) {
+            throw new ImageException(what + " lists no image manifest");
+        }
+        return choose(candidates);
+    }
+
+    private Selection choose(List<Candidate> candidates) throws IOException {
         List<Candidate> named = candidates;
         if (ref != null) {
             named = candidates.stream().filter(c -> ref.equals(c.refName())).toList();
@@ -83,6 +108,11 @@ final class OciSelector {
         for (int i = 0; i < manifests.size(); i++) {
             Descriptor d = Descriptor.parse(manifests.get(i), what + " manifests[" + i + "]");
             String refName = d.refName() != null ? d.refName() : inheritedRef;
+            if (d.platform() != null && d.platform().os().equals("unknown")
+                    && d.platform().architecture().equals("unknown")) {
+                // attestations (buildx provenance, SBOMs) are listed as unknown/unknown: not an image to run
+                continue;
+            }
             if (MediaTypes.isManifest(d.mediaType())) {
                 out.add(new Candidate(d, refName));
             } else if (MediaTypes.isIndex(d.mediaType())) {
@@ -118,6 +148,10 @@ final class OciSelector {
         List<JsonNode> nodes = Json.array(manifest, "layers", what);
         for (int i = 0; i < nodes.size(); i++) {
             Descriptor layer = Descriptor.parse(nodes.get(i), what + " layers[" + i + "]");
+            if (layer.mediaType().endsWith("+encrypted")) {
+                throw new ImageException(what + ": layer " + i + " is encrypted (" + layer.mediaType()
+                        + "); decrypt the image first, e.g. skopeo copy --decryption-key");
+            }
             if (!MediaTypes.isLayer(layer.mediaType())) {
                 throw new ImageException(what + ": layer " + i + " has unknown media type " + layer.mediaType());
             }
@@ -127,7 +161,7 @@ final class OciSelector {
     }
 
     /** Fetches and verifies a blob named by a descriptor; {@link MissingBlobException} if absent. */
-    byte[] fetch(Descriptor d, String what) throws IOException {
+    public byte[] fetch(Descriptor d, String what) throws IOException {
         byte[] data = lookup.get(d.digest());
         if (data == null) {
             throw new MissingBlobException(d.digest(), what);

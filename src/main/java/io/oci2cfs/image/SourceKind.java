@@ -8,6 +8,8 @@ public enum SourceKind {
     OCI_ARCHIVE("oci-archive"),
     /** {@code docker-archive:FILE[:REF]} or {@code -}: {@code docker save} output. */
     DOCKER_ARCHIVE("docker-archive"),
+    /** {@code docker://[HOST[:PORT]/]NAME[:TAG|@DIGEST]}: an image in a registry (io.oci2cfs.registry). */
+    DOCKER("docker"),
     /** A bare path that is none of the above: a single layer tar, left to the caller. */
     SINGLE_LAYER(null);
 

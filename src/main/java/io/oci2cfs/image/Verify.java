@@ -1,7 +1,7 @@
 package io.oci2cfs.image;
 
 /** Checks content against what a descriptor (or a layout path) says it is. */
-final class Verify {
+public final class Verify {
     private Verify() {
     }
 
@@ -9,7 +9,7 @@ final class Verify {
      * @param what names the blob, e.g. "layer 2 (blobs/sha256/ab..)"
      * @param expectedSize -1 when nothing says what the size should be
      */
-    static void content(String what, Digest expected, long expectedSize, Digest actual, long actualSize)
+    public static void content(String what, Digest expected, long expectedSize, Digest actual, long actualSize)
             throws ImageException {
         if (expectedSize >= 0 && expectedSize != actualSize) {
             throw new ImageException(what + ": size mismatch: descriptor says " + expectedSize + " bytes, blob has "
