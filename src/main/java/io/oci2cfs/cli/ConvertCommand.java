@@ -76,9 +76,10 @@ final class ConvertCommand implements Callable<Integer> {
             throw new UsageException("IMAGE -: convert writes a file, not stdout (mkcomposefs can)");
         }
         signing.load();
+        boolean registrySource = source.startsWith("docker:");
         ConvertResult r = Converter.convert(source, image, objects, options,
-                source.startsWith("docker:") ? registry.options() : null, System.in).block();
-        if (!source.equals("-")) {
+                registrySource ? registry.options() : null, System.in).block();
+        if (!source.equals("-") && !registrySource) {
             SealedSource.requireSealedDigest(source, options.platform(), r.image());
         }
         signing.apply(r.image(), objects);
