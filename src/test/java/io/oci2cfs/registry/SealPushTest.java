@@ -142,6 +142,26 @@ class SealPushTest {
     }
 
     @Test
+    void aRegistryWithTheReferrersApiListsTheArtifactAndNoTagIsMade() throws Exception {
+        try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"), "", "");
+                ReferrersProxy proxy = new ReferrersProxy(registry.host())) {
+            String ref = "docker://" + proxy.host() + "/test/sealed:v1";
+            Proc.Result pushed = ok(Cli.run("seal", SOURCE, "--output", ref, "--platform", "linux/amd64",
+                    "--sign-key", key.key().toString(), "--sign-cert", key.cert().toString()));
+            String digest = pushed.out().split(" ")[1];
+            // the registry answered OCI-Subject: no referrers tag
+            assertThat(proxy.requests()).noneMatch(r -> r.contains("/manifests/sha256-"));
+            Proc.Result tag = Proc.run("skopeo", "inspect", "--tls-verify=false", "--raw",
+                    "docker://" + registry.host() + "/test/sealed:" + digest.replace(':', '-'));
+            assertThat(tag.code()).isNotZero();
+
+            assertThat(ok(Cli.run("verify-seal", ref, "--platform", "linux/amd64", "--cert",
+                    key.cert().toString())).out()).contains("signatures verified");
+            assertThat(proxy.requests()).contains("GET /v2/test/sealed/referrers/" + digest);
+        }
+    }
+
+    @Test
     void anUnsealedImageOnTheRegistryDoesNotVerify() throws Exception {
         try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"), "", "")) {
             registry.seed(tmp, SOURCE, "test/plain:latest");
