@@ -17,11 +17,9 @@ public final class RegistryPusher {
     private static final String OCTETS = "application/octet-stream";
 
     private final RegistrySession session;
-    private final DockerReference ref;
 
-    RegistryPusher(RegistrySession session, DockerReference ref) {
+    RegistryPusher(RegistrySession session) {
         this.session = session;
-        this.ref = ref;
     }
 
     /**
@@ -45,13 +43,6 @@ public final class RegistryPusher {
     public Mono<Boolean> pushBlob(Digest digest, long size, Path file) {
         return hasBlob(digest).flatMap(present -> present ? Mono.just(false)
                 : upload(digest, r -> r.as("PUT", file, size, OCTETS)).thenReturn(true));
-    }
-
-    /** Uploads the blob {@code data} unless the repository has it; emits whether it was uploaded. */
-    public Mono<Boolean> pushBlob(byte[] data) {
-        Digest digest = Digest.sha256(data);
-        return hasBlob(digest).flatMap(present -> present ? Mono.just(false)
-                : upload(digest, r -> r.as("PUT", data, OCTETS)).thenReturn(true));
     }
 
     private Mono<Void> upload(Digest digest, java.util.function.Function<HttpRequest, HttpRequest> body) {
@@ -94,10 +85,5 @@ public final class RegistryPusher {
                         () -> Referrers.withReferrer(existing.orElse(null), descriptor, session.label())))
                 .flatMap(index -> putManifest(Referrers.tag(subject), MediaTypes.OCI_INDEX, index))
                 .map(PushedManifest::digest);
-    }
-
-    /** The reference pushed to. */
-    public DockerReference reference() {
-        return ref;
     }
 }
