@@ -28,7 +28,7 @@ final class SealCommands {
     private SealCommands() {
     }
 
-    /** An {@code oci:DIR[:REF]} reference; sealing reads and writes OCI layout directories only. */
+    /** An {@code oci:DIR[:REF]} reference: sealing reads OCI layout directories (and pushes to registries). */
     static ImageReference layout(String text, String what) throws UsageException {
         ImageReference ref = ImageReference.parse(text);
         if (ref.kind() != SourceKind.OCI_LAYOUT) {

@@ -272,7 +272,8 @@ public final class RegistryClient implements AutoCloseable {
     /**
      * The manifest or index {@code reference} (a tag or digest) of {@code ref}'s repository, byte for byte as
      * the registry serves it (its digest checked when {@code reference} is one), or empty when the registry
-     * does not have it. Mirrors are tried as for {@link #resolve}.
+     * does not have it. Asked of the endpoint {@link #resolve} got {@code ref}'s manifest from (before any
+     * resolve, the first endpoint).
      */
     public Mono<byte[]> manifestBytes(DockerReference ref, String reference) {
         return Mono.fromCallable(() -> blobSessions(ref)).subscribeOn(Schedulers.boundedElastic())
@@ -289,7 +290,8 @@ public final class RegistryClient implements AutoCloseable {
 
     /**
      * The descriptors of the manifests whose {@code subject} is {@code subject} (distribution-spec 1.1
-     * "Listing Referrers"), from the referrers API or, where the registry lacks it, the referrers tag scheme.
+     * "Listing Referrers"), from the referrers API or, where the registry lacks it, the referrers tag scheme;
+     * asked of the same endpoint as {@link #manifestBytes}.
      */
     public Mono<List<JsonNode>> referrers(DockerReference ref, Digest subject) {
         return Mono.fromCallable(() -> blobSessions(ref)).subscribeOn(Schedulers.boundedElastic())
