@@ -1,0 +1,41 @@
+package io.oci2cfs.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.code_intelligence.jazzer.mutation.annotation.NotNull;
+import io.oci2cfs.testutil.Fuzzing;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The SOURCE argument of {@code convert} ({@code oci:DIR[:REF]}, {@code docker-archive:FILE[:REF]}, ...) and
+ * the {@code --platform} value. Declared error: IllegalArgumentException with a message (the CLI reports it
+ * as bad input). A parsed reference spelled back by toString parses to the same reference.
+ */
+class ImageReferenceFuzzTest {
+
+    @FuzzTest
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void parse(@NotNull String text) {
+        ImageReference ref;
+        try {
+            ref = ImageReference.parse(text);
+        } catch (IllegalArgumentException e) {
+            Fuzzing.declared(e, null);
+            return;
+        }
+        assertThat(ImageReference.parse(ref.toString())).as("%s spelled back as %s", text, ref).isEqualTo(ref);
+    }
+
+    @FuzzTest
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void platform(@NotNull String text) {
+        try {
+            Platform p = Platform.parse(text);
+            assertThat(Platform.parse(p.toString())).isEqualTo(p);
+        } catch (IllegalArgumentException e) {
+            Fuzzing.declared(e, null);
+        }
+    }
+}
