@@ -3,7 +3,6 @@ package io.oci2cfs.image;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.oci2cfs.testutil.Fuzzing;
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,19 +14,12 @@ import org.junit.jupiter.api.Timeout;
  */
 class ImageMetadataFuzzTest {
     private static final Platform AMD64 = new Platform("linux", "amd64", null);
-    private static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes();
 
     /** Document 0 is index.json; every other one is a blob under its digest. */
     @FuzzTest
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void ociIndex(byte[] input) throws IOException {
-        LinkedDocuments docs = LinkedDocuments.parse(input);
-        Map<String, byte[]> blobs = docs.blobs();
-        ArchiveFormat.Members members = path -> switch (path) {
-            case "index.json" -> docs.get(0);
-            case "oci-layout" -> OCI_LAYOUT;
-            default -> blobs.get(path);
-        };
+        ArchiveFormat.Members members = LinkedDocuments.parse(input).ociLayout();
         for (String ref : new String[] {null, "latest", "multi"}) {
             plan(ArchiveFormat.oci(ref, AMD64), members);
         }
@@ -37,9 +29,7 @@ class ImageMetadataFuzzTest {
     @FuzzTest
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void dockerManifest(byte[] input) throws IOException {
-        LinkedDocuments docs = LinkedDocuments.parse(input);
-        ArchiveFormat.Members members = path -> path.equals("manifest.json") ? docs.get(0)
-                : path.equals("index.json") ? null : docs.get(1);
+        ArchiveFormat.Members members = LinkedDocuments.parse(input).dockerArchive();
         for (String ref : new String[] {null, "@1", "fixtures/basic"}) {
             plan(ArchiveFormat.docker(ref), members);
         }

@@ -3,21 +3,22 @@ package io.oci2cfs.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import io.oci2cfs.testutil.Fuzzing;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The SOURCE argument of {@code convert} ({@code oci:DIR[:REF]}, {@code docker-archive:FILE[:REF]}, ...) and
- * the {@code --platform} value. Declared error: IllegalArgumentException with a message (the CLI reports it
- * as bad input). A parsed reference spelled back by toString parses to the same reference.
+ * the {@code --platform} value, as text from UTF-8 bytes. Declared error: IllegalArgumentException with a
+ * message (the CLI reports it as bad input). A parsed value spelled back by toString parses to the same value.
  */
 class ImageReferenceFuzzTest {
 
     @FuzzTest
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
-    void parse(@NotNull String text) {
+    void parse(byte[] input) {
+        String text = new String(input, StandardCharsets.UTF_8);
         ImageReference ref;
         try {
             ref = ImageReference.parse(text);
@@ -30,7 +31,8 @@ class ImageReferenceFuzzTest {
 
     @FuzzTest
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
-    void platform(@NotNull String text) {
+    void platform(byte[] input) {
+        String text = new String(input, StandardCharsets.UTF_8);
         try {
             Platform p = Platform.parse(text);
             assertThat(Platform.parse(p.toString())).isEqualTo(p);

@@ -17,6 +17,8 @@ import java.util.Map;
  * documents are resolved last to first, so references point only forward and cannot form a cycle.
  */
 final class LinkedDocuments {
+    private static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.US_ASCII);
+
     private final List<byte[]> documents;
 
     private LinkedDocuments(List<byte[]> documents) {
@@ -73,5 +75,20 @@ final class LinkedDocuments {
             blobs.put(Digest.sha256(doc).blobPath(), doc);
         }
         return blobs;
+    }
+
+    /** An OCI layout's metadata: document 0 is {@code index.json}, every other one a blob under its digest. */
+    ArchiveFormat.Members ociLayout() {
+        Map<String, byte[]> blobs = blobs();
+        return path -> switch (path) {
+            case "index.json" -> get(0);
+            case "oci-layout" -> OCI_LAYOUT;
+            default -> blobs.get(path);
+        };
+    }
+
+    /** A docker archive's metadata: document 0 is {@code manifest.json}, document 1 any member it names. */
+    ArchiveFormat.Members dockerArchive() {
+        return path -> path.equals("manifest.json") ? get(0) : path.equals("index.json") ? null : get(1);
     }
 }
