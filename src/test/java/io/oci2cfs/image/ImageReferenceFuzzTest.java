@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The SOURCE argument of {@code convert} ({@code oci:DIR[:REF]}, {@code docker-archive:FILE[:REF]}, ...) and
  * the {@code --platform} value, as text from UTF-8 bytes. Declared error: IllegalArgumentException with a
- * message (the CLI reports it as bad input). A parsed value spelled back by toString parses to the same value.
+ * message (the CLI reports it as bad input). A parsed value spelled back by toString parses to the same value
+ * (for a path: the same file).
  */
 class ImageReferenceFuzzTest {
 
@@ -26,7 +27,11 @@ class ImageReferenceFuzzTest {
             Fuzzing.declared(e, null);
             return;
         }
-        assertThat(ImageReference.parse(ref.toString())).as("%s spelled back as %s", text, ref).isEqualTo(ref);
+        ImageReference again = ImageReference.parse(ref.toString());
+        assertThat(again.kind()).as("kind of %s spelled back as %s", text, ref).isEqualTo(ref.kind());
+        assertThat(again.ref()).as("ref of %s spelled back as %s", text, ref).isEqualTo(ref.ref());
+        assertThat(again.isStdin() ? null : again.path().normalize()).as("path of %s spelled back as %s", text, ref)
+                .isEqualTo(ref.isStdin() ? null : ref.path().normalize());
     }
 
     @FuzzTest
