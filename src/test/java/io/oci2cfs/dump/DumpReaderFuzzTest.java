@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * composefs-dump(5) text as {@code mkcomposefs --from-file} and {@code convert dump:FILE} read it, strict and
  * lenient. A dump that is accepted must survive a round trip: written back, it reads again (strictly) and
- * writes the same text. Seeds: the upstream vectors, including the honggfuzz ones. See docs/fuzzing.md.
+ * writes the same text, unless escaping made its xattrs too long for a dump line. Seeds: the upstream vectors, including the honggfuzz ones. See docs/fuzzing.md.
  */
 class DumpReaderFuzzTest {
 
@@ -38,8 +38,16 @@ class DumpReaderFuzzTest {
             return;
         }
         byte[] written = write(tree);
-        byte[] again = write(DumpReader.read(written, true));
-        assertThat(again).as("the dump written for an accepted one reads back the same").isEqualTo(written);
+        Node reread;
+        try {
+            reread = DumpReader.read(written, true);
+        } catch (DumpException e) {
+            // As with composefs-info's dumps: a byte escaped as \xNN takes 4, so the xattrs of a line that
+            // fit the reader's 65,535 bytes of text can outgrow them once written back.
+            assertThat(e.getMessage()).as("re-reading the written dump").endsWith(": Too many xattrs");
+            return;
+        }
+        assertThat(write(reread)).as("the dump written for an accepted one reads back the same").isEqualTo(written);
     }
 
     private static byte[] write(Node tree) throws IOException {
