@@ -26,7 +26,7 @@ class ErofsReaderFuzzTest {
         try {
             ErofsReader.superblock(ByteBuffer.wrap(image));
             root = ErofsReader.read(ByteBuffer.wrap(image));
-        } catch (ImageException e) {
+        } catch (CorruptImageException e) {
             Fuzzing.declared(e, null);
             return;
         }
