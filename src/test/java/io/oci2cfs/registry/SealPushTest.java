@@ -132,6 +132,12 @@ class SealPushTest {
                     "docker://" + registry.host() + "/test/sealed:" + tag).stdout()).path("manifests")).hasSize(1);
             assertThat(uploads(registry)).isEqualTo(uploads);
 
+            // a reference by digest must name the sealed manifest
+            String other = "docker://" + registry.host() + "/test/sealed@sha256:" + "0".repeat(64);
+            Proc.Result byDigest = Cli.run("seal", SOURCE, "--output", other, "--platform", "linux/amd64");
+            assertThat(byDigest.code()).isNotZero();
+            assertThat(byDigest.stderr().strip()).doesNotContain("\n").contains(other + ": the sealed manifest has digest");
+
             // skopeo copies the image (not the artifact); our verify-seal of the copy holds
             Path copy = tmp.resolve("copy");
             skopeo("copy", "-q", "--src-tls-verify=false", ref, "oci:" + copy + ":c");
