@@ -65,7 +65,7 @@ final class SealCommands {
     }
 
     @Command(name = "seal", description = "Write a sealed copy of an image (composefs digests in its manifest and "
-            + "config) into an OCI layout, with a signature artifact when given a key.")
+            + "config) into an OCI layout or a registry, with a signature artifact when given a key.")
     static final class Seal implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "SOURCE", description = "oci:DIR[:REF]")
         String source;
