@@ -266,7 +266,7 @@ public final class RegistryClient implements AutoCloseable {
     public RegistryPusher pusher(DockerReference ref) throws IOException {
         List<Endpoint> endpoints = options.endpoints().of(ref.registry(), ref.repository(), ref.digest() != null);
         Endpoint primary = endpoints.get(endpoints.size() - 1);
-        return new RegistryPusher(session(primary, ref, true));
+        return new RegistryPusher(session(primary, ref, true), options.jobs());
     }
 
     /**

@@ -17,9 +17,15 @@ public final class RegistryPusher {
     private static final String OCTETS = "application/octet-stream";
 
     private final RegistrySession session;
+    private final int jobs;
 
-    RegistryPusher(RegistrySession session) {
+    RegistryPusher(RegistrySession session, int jobs) {
         this.session = session;
+        this.jobs = jobs;
+    }
+
+    /** A blob to push, read from {@code file}. */
+    public record BlobFile(Digest digest, long size, Path file) {
     }
 
     /**
@@ -43,6 +49,13 @@ public final class RegistryPusher {
     public Mono<Boolean> pushBlob(Digest digest, long size, Path file) {
         return hasBlob(digest).flatMap(present -> present ? Mono.just(false)
                 : upload(digest, r -> r.as("PUT", file, size, OCTETS)).thenReturn(true));
+    }
+
+    /** Pushes {@code blobs}, as many at once as the client's jobs; emits how many were uploaded. */
+    public Mono<Long> pushBlobs(java.util.List<BlobFile> blobs) {
+        return reactor.core.publisher.Flux.fromIterable(blobs)
+                .flatMap(b -> pushBlob(b.digest(), b.size(), b.file()), jobs)
+                .filter(Boolean::booleanValue).count();
     }
 
     private Mono<Void> upload(Digest digest, java.util.function.Function<HttpRequest, HttpRequest> body) {

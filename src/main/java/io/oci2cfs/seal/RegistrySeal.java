@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import reactor.core.publisher.Flux;
 
 /**
  * Sealed images on a registry. {@link #push} sends what {@link Sealer} wrote into an OCI layout: the blobs,
@@ -30,7 +29,6 @@ import reactor.core.publisher.Flux;
 public final class RegistrySeal {
     /** The name {@link #fetch} gives the sealed image in the layout it writes. */
     public static final String FETCHED = "sealed";
-    private static final int BLOBS_AT_ONCE = 4;
 
     private RegistrySeal() {
     }
@@ -63,16 +61,21 @@ public final class RegistrySeal {
             String reference) throws IOException {
         byte[] bytes = Files.readAllBytes(layout.resolve(manifest.blobPath()));
         ObjectNode json = SealJson.parse(bytes, "manifest " + manifest);
-        List<JsonNode> blobs = new ArrayList<>();
-        blobs.add(json.path("config"));
-        json.path("layers").forEach(blobs::add);
-        await(Flux.fromIterable(blobs)
-                .flatMap(d -> {
-                    Digest digest = Digest.parse(d.path("digest").asText());
-                    return pusher.pushBlob(digest, d.path("size").asLong(), layout.resolve(digest.blobPath()));
-                }, BLOBS_AT_ONCE)
-                .then());
+        List<RegistryPusher.BlobFile> blobs = new ArrayList<>();
+        for (JsonNode d : blobsOf(json)) {
+            Digest digest = Digest.parse(d.path("digest").asText());
+            blobs.add(new RegistryPusher.BlobFile(digest, d.path("size").asLong(), layout.resolve(digest.blobPath())));
+        }
+        await(pusher.pushBlobs(blobs));
         return await(pusher.putManifest(reference, json.path("mediaType").asText(MediaTypes.OCI_MANIFEST), bytes));
+    }
+
+    /** The descriptors of a manifest's config and layers. */
+    private static List<JsonNode> blobsOf(ObjectNode manifest) {
+        List<JsonNode> blobs = new ArrayList<>();
+        blobs.add(manifest.path("config"));
+        manifest.path("layers").forEach(blobs::add);
+        return blobs;
     }
 
     /** A referrers-list entry: the manifest's descriptor with its artifactType and annotations (spec 1.1). */
@@ -113,10 +116,7 @@ public final class RegistrySeal {
                 byte[] artifact = manifestBytes(client, ref, d);
                 out.put(artifact);
                 ObjectNode json = SealJson.parse(artifact, "signature artifact " + d);
-                List<JsonNode> blobs = new ArrayList<>();
-                blobs.add(json.path("config"));
-                json.path("layers").forEach(blobs::add);
-                for (JsonNode b : blobs) {
+                for (JsonNode b : blobsOf(json)) {
                     download(client, resolved.reference(), new Descriptor(b.path("mediaType").asText(),
                             Digest.parse(b.path("digest").asText()), b.path("size").asLong(), java.util.Map.of(), null), dir);
                 }
