@@ -48,6 +48,8 @@ public final class Transaction implements AutoCloseable {
     private final boolean umaskKeepsMode;
     private final ConcurrentHashMap<Path, Path> stagingDirs = new ConcurrentHashMap<>();
     private final EarlyWriteback writeback;
+    /** Held shared from the first look at the store until {@link #close}: see {@link StoreLock}. */
+    private final StoreLock.Hold storeLock;
     /** Deletes, from the commit on, the staged objects nobody keeps; {@link #close} waits for it. */
     private Thread dropper;
     private static final int DELETE_THREADS = 8;
@@ -67,13 +69,19 @@ public final class Transaction implements AutoCloseable {
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
         Files.createDirectories(store.root());
-        this.staging = Files.createTempDirectory(store.root(), ".staging-");
-        Path probe = staging.resolve(".mode-probe");
-        try (FileChannel ignored = create(probe)) {
-            umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+        this.storeLock = StoreLock.shared(store.root());
+        try {
+            this.staging = Files.createTempDirectory(store.root(), ".staging-");
+            Path probe = staging.resolve(".mode-probe");
+            try (FileChannel ignored = create(probe)) {
+                umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
+            }
+            Files.delete(probe);
+            writeback = new EarlyWriteback(staging);
+        } catch (IOException | RuntimeException e) {
+            storeLock.close();
+            throw e;
         }
-        Files.delete(probe);
-        writeback = new EarlyWriteback(staging);
     }
 
     /** Objects are created 0644; only when the umask takes bits away does each need a chmod afterwards. */
@@ -386,14 +394,16 @@ public final class Transaction implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        if (!finished) {
-            finish();
-        }
-        if (dropper != null) {
-            joinDropper();
-        }
-        if (Files.exists(staging)) {
-            deleteStaging();
+        try (StoreLock.Hold lock = storeLock) {
+            if (!finished) {
+                finish();
+            }
+            if (dropper != null) {
+                joinDropper();
+            }
+            if (Files.exists(staging)) {
+                deleteStaging();
+            }
         }
     }
 
