@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code oci2cfs COMMAND ...}. Errors are one line on stderr and a non-zero exit. */
 @Command(name = "oci2cfs", mixinStandardHelpOptions = true, version = "oci2cfs 0.1.0",
         description = "Turns container images into composefs images and a content-addressed object store.",
-        subcommands = {ConvertCommand.class, MkcomposefsCommand.class, InfoCommand.class,
+        subcommands = {ConvertCommand.class, BatchCommand.class, MaintenanceCommands.GcCommand.class,
+            MaintenanceCommands.FsckCommand.class, MkcomposefsCommand.class, InfoCommand.class,
             MountCommand.Mount.class, MountCommand.Umount.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -49,6 +49,8 @@ public final class Converter {
     private final Path objects;
     private final ConvertOptions options;
     private final InputStream stdin;
+    private final HashingPool pool;
+    private String manifestDigest;
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throwable> parseFailures = new ConcurrentHashMap<>();
@@ -58,8 +60,10 @@ public final class Converter {
     private long bytesRead;
     private long bytesUnpacked;
 
-    private Converter(String source, Path image, Path objects, ConvertOptions options, InputStream stdin) {
+    private Converter(String source, Path image, Path objects, ConvertOptions options, InputStream stdin,
+            HashingPool pool) {
         this.source = source;
+        this.pool = pool;
         this.image = image;
         this.objects = objects;
         this.options = options;
@@ -74,9 +78,19 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
+        return convert(source, image, objects, options, stdin, null);
+    }
+
+    /**
+     * As {@link #convert(String, Path, Path, ConvertOptions, InputStream)}, hashing on {@code pool} (shared with
+     * other conversions, within its memory budget) instead of a pool of {@code options.threads()} workers and
+     * {@code options.memoryBudget()} bytes of its own; null for a pool of its own.
+     */
+    public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
+            InputStream stdin, HashingPool pool) {
         return Mono.fromCallable(() -> {
             try {
-                return new Converter(source, image, objects, options, stdin).run();
+                return new Converter(source, image, objects, options, stdin, pool).run();
             } catch (OutOfMemoryError e) {
                 // Reactor does not pass JVM errors on to subscribers, so the caller would wait forever. The
                 // tree is garbage once the stack has unwound, so there is room to say what happened.
@@ -95,7 +109,9 @@ public final class Converter {
         }
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
-                ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
+                ContentPipeline pipeline = pool == null
+                        ? new ContentPipeline(tx, options.threads(), options.memoryBudget())
+                        : new ContentPipeline(tx, pool)) {
             Node root;
             List<ConvertedLayer> ordered = new ArrayList<>();
             List<String> diffIds = new ArrayList<>();
@@ -184,6 +200,7 @@ public final class Converter {
                 }
             }, options.threads());
         }
+        manifestDigest = resolved.identity() == null ? null : resolved.identity().toString();
         stage("read");
         List<ConvertedLayer> ordered = new ArrayList<>();
         for (ResolvedLayer rl : resolved.layers()) {
@@ -322,6 +339,7 @@ public final class Converter {
         });
         return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
                 counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
-                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)));
+                bytesUnpacked, summary.bytesWritten(), summary.bytesReused(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
+                manifestDigest);
     }
 }

@@ -44,6 +44,16 @@ public final class FsVerityHasher {
         return h.digest();
     }
 
+    /** The digest of everything {@code in} holds from where it is to its end (the bytes, never the kernel's). */
+    public static byte[] digestOf(java.io.InputStream in) throws java.io.IOException {
+        FsVerityHasher h = new FsVerityHasher();
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            h.update(buf, 0, n);
+        }
+        return h.digest();
+    }
+
     public static String hex(byte[] digest) {
         return HexFormat.of().formatHex(digest);
     }

@@ -42,6 +42,7 @@ public final class Transaction implements AutoCloseable {
     /** Staged digests the caller will keep ({@link #keep}): moved here from {@link #staged}, so a keep set costs nothing. */
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> kept = new ConcurrentHashMap<>();
     private final AtomicLong reused = new AtomicLong();
+    private final AtomicLong bytesReused = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
@@ -62,8 +63,11 @@ public final class Transaction implements AutoCloseable {
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
-    /** What a commit did: objects added, objects that were already there, bytes written to the store. */
-    public record Summary(long added, long reused, long bytesWritten) {
+    /**
+     * What a commit did: objects added, objects that were already there, bytes written to the store, and the
+     * bytes of the objects that were already there.
+     */
+    public record Summary(long added, long reused, long bytesWritten, long bytesReused) {
     }
 
     Transaction(ObjectStore store) throws IOException {
@@ -99,7 +103,7 @@ public final class Transaction implements AutoCloseable {
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
     public byte[] put(byte[] data, int len) throws IOException {
         ObjectDigest digest = new ObjectDigest(FsVerityHasher.digestOf(data, len));
-        ObjectDigest known = claim(digest);
+        ObjectDigest known = claim(digest, len);
         if (known != null) {
             return known.bytes();
         }
@@ -164,13 +168,16 @@ public final class Transaction implements AutoCloseable {
      * Null when the caller is the first to bring {@code digest} and must stage the object; otherwise the
      * canonical instance of the digest, which this batch has staged already or the store holds.
      */
-    private ObjectDigest claim(ObjectDigest digest) {
-        ObjectDigest known = known(digest);
+    private ObjectDigest claim(ObjectDigest digest, long size) {
+        ObjectDigest known = known(digest, size);
         return known != null ? known : staged.putIfAbsent(digest, digest);
     }
 
-    /** The canonical instance of a digest this batch has staged or the store holds; null for a new one. */
-    private ObjectDigest known(ObjectDigest digest) {
+    /**
+     * The canonical instance of a digest this batch has staged or the store holds; null for a new one.
+     * {@code size} is the object's, counted once when the store turns out to hold it.
+     */
+    private ObjectDigest known(ObjectDigest digest, long size) {
         ObjectDigest c = staged.get(digest);
         if (c == null) {
             c = kept.get(digest);
@@ -182,6 +189,7 @@ public final class Transaction implements AutoCloseable {
             c = inStore.putIfAbsent(digest, digest);
             if (c == null) {
                 reused.incrementAndGet();
+                bytesReused.addAndGet(size);
                 c = digest;
             }
         }
@@ -228,7 +236,7 @@ public final class Transaction implements AutoCloseable {
             syncFilesystem(true);
         }
         finish();
-        return new Summary(added, reused.get(), bytesWritten.get());
+        return new Summary(added, reused.get(), bytesWritten.get(), bytesReused.get());
     }
 
     private void finish() {
@@ -463,7 +471,7 @@ public final class Transaction implements AutoCloseable {
             done = true;
             channel.close();
             ObjectDigest digest = new ObjectDigest(hasher.digest());
-            ObjectDigest known = claim(digest);
+            ObjectDigest known = claim(digest, hasher.size());
             if (known == null) {
                 try {
                     fixMode(tmp);
