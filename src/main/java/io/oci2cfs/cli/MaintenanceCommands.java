@@ -41,6 +41,11 @@ final class MaintenanceCommands {
                 throw new IllegalArgumentException("name the images to keep (IMAGE... or --images-dir DIR): "
                         + "with none, every object would go");
             }
+            for (Path p : images) {
+                if (!java.nio.file.Files.isRegularFile(p)) {
+                    throw new java.io.IOException(p + ": no such image");
+                }
+            }
             if (graceMinutes < 0) {
                 throw new IllegalArgumentException("--grace must not be negative, got " + graceMinutes);
             }

@@ -33,15 +33,26 @@ public final class Gc {
     }
 
     /**
-     * Runs gc on {@code store} keeping what {@code images} reference (read once the lock is held) and whatever
-     * was modified less than {@code grace} ago; with {@code dryRun}, deletes nothing and takes no lock.
+     * Runs gc on {@code store} keeping what {@code images} reference (listed once the lock is held; an image
+     * deleted between its listing and its reading is left out) and whatever was modified less than
+     * {@code grace} ago; with {@code dryRun}, deletes nothing and takes no lock.
      */
     public static Result run(Path store, ImageList images, Duration grace, boolean dryRun) throws IOException {
         if (!Files.isDirectory(store)) {
             throw new IOException(store + ": not a directory");
         }
         try (StoreLock.Hold lock = dryRun ? null : StoreLock.exclusive(store)) {
-            Set<String> referenced = StoreImages.objectsOf(images.list());
+            Set<String> referenced = new java.util.HashSet<>();
+            for (Path image : images.list()) {
+                try {
+                    referenced.addAll(StoreImages.objectsOf(image));
+                } catch (IOException e) {
+                    if (Files.exists(image, LinkOption.NOFOLLOW_LINKS)) {
+                        throw e;
+                    }
+                    // Deleted since it was listed: what it referenced is no longer needed for it.
+                }
+            }
             Instant cutoff = Instant.now().minus(grace);
             List<Path> deleted = new ArrayList<>();
             long bytes = 0;
