@@ -63,7 +63,7 @@ public final class Batch {
                         InputStream.nullInputStream(), pool).block();
                 new ImageRecord(job.source(), r.manifestDigest(), shape, r.imageDigest(), r.files()).write(job.image());
                 result = new JobResult(job, Status.CONVERTED, null, r.manifestDigest(), r.imageDigest(), r.files(),
-                        r.objectsNew(), r.objectsReused(), r.bytesStored(), r.bytesReused(), r.bytesRead(),
+                        r.objectsNew(), r.objectsReused(), r.bytesAdded(), r.bytesStored(), r.bytesReused(), r.bytesRead(),
                         seconds(start));
             }
         } catch (Throwable e) {
@@ -123,7 +123,7 @@ public final class Batch {
             return null;
         }
         return new JobResult(job, Status.SKIPPED, null, rec.manifestDigest(), imageDigest, rec.files(), 0, 0, 0, 0,
-                0, seconds(start));
+                0, 0, seconds(start));
     }
 
     /**

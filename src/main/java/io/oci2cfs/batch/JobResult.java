@@ -10,12 +10,15 @@ import java.util.Map;
  * @param manifestDigest the digest naming what was converted (see {@link io.oci2cfs.convert.ConvertResult}),
  *     null when the source has none or it was not reached
  * @param imageDigest the image's fs-verity digest, lowercase hex
- * @param bytesNew object bytes this job wrote to the store
+ * @param bytesNew bytes of the objects this job added to the store
+ * @param bytesWritten object bytes this job wrote (more than {@code bytesNew} when jobs running at once stage
+ *     the same content, or an upper layer deletes a file)
  * @param bytesReused bytes of the objects the store already held
  * @param bytesRead layer blob bytes read
  */
 public record JobResult(Job job, Status status, String error, String manifestDigest, String imageDigest,
-        long files, long objectsNew, long objectsReused, long bytesNew, long bytesReused, long bytesRead,
+        long files, long objectsNew, long objectsReused, long bytesNew, long bytesWritten, long bytesReused,
+        long bytesRead,
         double seconds) {
     public enum Status {
         CONVERTED, SKIPPED, FAILED;
@@ -35,7 +38,7 @@ public record JobResult(Job job, Status status, String error, String manifestDig
     }
 
     static JobResult failed(Job job, String error, double seconds) {
-        return new JobResult(job, Status.FAILED, error, null, null, 0, 0, 0, 0, 0, 0, seconds);
+        return new JobResult(job, Status.FAILED, error, null, null, 0, 0, 0, 0, 0, 0, 0, seconds);
     }
 
     /** The report line's fields, in the documented order. */
@@ -51,6 +54,7 @@ public record JobResult(Job job, Status status, String error, String manifestDig
         m.put("objectsNew", objectsNew);
         m.put("objectsReused", objectsReused);
         m.put("bytesNew", bytesNew);
+        m.put("bytesWritten", bytesWritten);
         m.put("bytesReused", bytesReused);
         m.put("seconds", Math.round(seconds * 1000) / 1000.0);
         return m;

@@ -14,12 +14,13 @@ import java.util.Map;
  * @param bytesUnpacked tar bytes after decompression
  * @param bytesStored object bytes written to the store
  * @param bytesReused bytes of the objects the store already held (each counted once)
+ * @param bytesAdded bytes of the objects this run added to the store
  * @param stageMillis wall time per stage, in the order they ran
  * @param manifestDigest the digest that names what was converted: the image manifest's, the config's for a
  *     classic docker archive; null for a single layer, a dump or a directory
  */
 public record ConvertResult(String source, Path image, String imageDigest, int formatVersion, int layers,
         long files, long directories, long symlinks, long otherInodes, long objectsNew, long objectsReused,
-        long bytesRead, long bytesUnpacked, long bytesStored, long bytesReused, List<Path> layerImages,
+        long bytesRead, long bytesUnpacked, long bytesStored, long bytesReused, long bytesAdded, List<Path> layerImages,
         Map<String, Long> stageMillis, String manifestDigest) {
 }

@@ -43,6 +43,7 @@ public final class Transaction implements AutoCloseable {
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> kept = new ConcurrentHashMap<>();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong bytesReused = new AtomicLong();
+    private final AtomicLong bytesAdded = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
@@ -64,10 +65,11 @@ public final class Transaction implements AutoCloseable {
             PosixFilePermissions.fromString("rw-r--r--");
 
     /**
-     * What a commit did: objects added, objects that were already there, bytes written to the store, and the
-     * bytes of the objects that were already there.
+     * What a commit did: objects added, objects that were already there, bytes written (staged, including
+     * objects dropped or found published meanwhile by another batch), the bytes of the objects that were
+     * already there, and the bytes of the objects added.
      */
-    public record Summary(long added, long reused, long bytesWritten, long bytesReused) {
+    public record Summary(long added, long reused, long bytesWritten, long bytesReused, long bytesAdded) {
     }
 
     Transaction(ObjectStore store) throws IOException {
@@ -236,7 +238,7 @@ public final class Transaction implements AutoCloseable {
             syncFilesystem(true);
         }
         finish();
-        return new Summary(added, reused.get(), bytesWritten.get(), bytesReused.get());
+        return new Summary(added, reused.get(), bytesWritten.get(), bytesReused.get(), bytesAdded.get());
     }
 
     private void finish() {
@@ -313,6 +315,9 @@ public final class Transaction implements AutoCloseable {
             Path to = store.root().resolve(e.getKey());
             if (Files.notExists(to) && renameDirectory(from, to)) {
                 added.addAndGet(e.getValue().size());
+                for (ObjectDigest d : e.getValue()) {
+                    bytesAdded.addAndGet(Files.size(to.resolve(d.hex().substring(2))));
+                }
                 return;
             }
             Files.createDirectories(to);
@@ -321,6 +326,7 @@ public final class Transaction implements AutoCloseable {
                 if (Files.notExists(target)) {
                     Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
                     added.incrementAndGet();
+                    bytesAdded.addAndGet(Files.size(target));
                 }
             }
         });

@@ -75,9 +75,11 @@ class BatchTest {
         // One store for all, each object once: the same objects as the separate conversions made.
         assertThat(objectNames(store)).isEqualTo(objectNames(separate)).isNotEmpty();
         long stored = storeBytes(store);
-        long written = lines.stream().mapToLong(l -> l.get("bytesNew").asLong()).sum();
+        long added = lines.stream().mapToLong(l -> l.get("bytesNew").asLong()).sum();
+        long written = lines.stream().mapToLong(l -> l.get("bytesWritten").asLong()).sum();
         long reused = lines.stream().mapToLong(l -> l.get("bytesReused").asLong()).sum();
-        assertThat(written).isGreaterThanOrEqualTo(stored);
+        // Each object is added by one job (two jobs publishing one object at the same instant may both count it).
+        assertThat(added).isGreaterThanOrEqualTo(stored).isLessThanOrEqualTo(written);
         assertThat(reused).as("the apps share their base layer").isPositive();
     }
 
