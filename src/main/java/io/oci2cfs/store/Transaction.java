@@ -28,6 +28,10 @@ import java.util.stream.Stream;
  * makes the ones the caller keeps durable in one pass, moves them into place and drops the rest, so a
  * conversion whose upper layers delete files leaves no unreferenced objects behind; {@link #close} without
  * commit drops everything staged. Other processes using the same store never see a staged object.
+ *
+ * <p>From its start until {@link #close} a transaction holds the store lock shared ({@link StoreLock}), so that
+ * gc cannot delete an object it has found in the store: callers close it once the image that references its
+ * objects is written.
  */
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
@@ -404,7 +408,7 @@ public final class Transaction implements AutoCloseable {
 
     /**
      * Drops whatever is still staged (all of it when {@link #commit} was not called), waiting for the
-     * deletions the commit started.
+     * deletions the commit started, and releases the store lock.
      */
     @Override
     public void close() throws IOException {
