@@ -169,6 +169,34 @@ class BatchTest {
                 .expectNext(JobResult.Status.SKIPPED).verifyComplete();
     }
 
+    /**
+     * Seven images at once on one hashing worker and a budget of two chunks, each image with a file larger
+     * than a chunk: a worker that waited for a parser's next chunk would stall the batch (the parser waits
+     * for budget held by chunks queued for files no worker has taken).
+     */
+    @Test
+    void manyJobsOnOneHashingWorkerAndTheSmallestBudgetNeitherStallNorChangeTheImages() throws Exception {
+        UmociImages images = UmociImages.get();
+        List<Job> jobs = new ArrayList<>();
+        for (String s : images.sources()) {
+            jobs.add(Job.of(jobs.size(), s, tmp.resolve("i" + jobs.size() + ".cfs")));
+        }
+        ConvertOptions tight = new ConvertOptions(io.oci2cfs.erofs.FormatVersion.DEFAULT, Platform.parse("linux/amd64"),
+                1, false, false, false, false, false, null, null, 1, false);
+        List<JobResult> results = new ArrayList<>();
+        StepVerifier.create(Batch.run(Flux.fromIterable(jobs),
+                new BatchOptions(tmp.resolve("objects"), jobs.size(), false, false, tight, null)))
+                .recordWith(() -> results).expectNextCount(jobs.size()).expectComplete()
+                .verify(java.time.Duration.ofMinutes(3));
+        for (JobResult r : results) {
+            assertThat(r.status()).as(r.job().source() + ": " + r.error()).isEqualTo(JobResult.Status.CONVERTED);
+            ConvertResult alone = Converter.convert(r.job().source(), tmp.resolve("alone.cfs"),
+                    tmp.resolve("alone-objects"), options(), InputStream.nullInputStream()).block();
+            assertThat(r.imageDigest()).isEqualTo(alone.imageDigest());
+        }
+        assertThat(objectNames(tmp.resolve("objects"))).isEqualTo(objectNames(tmp.resolve("alone-objects")));
+    }
+
     @Test
     void jobsFilesAreCheckedLineByLine() {
         assertThatThrownBy(() -> JobsFile.read(new StringReader("a.tar x.cfs\n- y.cfs\n"), "J"))
