@@ -34,14 +34,13 @@ public final class Batch {
 
     /**
      * Runs the jobs with bounded concurrency; results come as jobs end (not in job order). The hashing pool
-     * lives as long as the subscription.
+     * lives as long as the subscription. No thread waits for another job's work, so any {@code jobs} works.
      */
     public static Flux<JobResult> run(Flux<Job> jobs, BatchOptions options) {
         ConvertOptions base = options.convert();
         return Flux.using(() -> new HashingPool(base.threads(), base.memoryBudget()), pool -> {
             AtomicBoolean stop = new AtomicBoolean();
-            return jobs.flatMap(job -> Mono.defer(() -> stop.get() ? Mono.<JobResult>empty()
-                    : Mono.fromCallable(() -> runOne(job, pool, options)).subscribeOn(Schedulers.boundedElastic()))
+            return jobs.flatMap(job -> Mono.defer(() -> stop.get() ? Mono.<JobResult>empty() : runOne(job, pool, options))
                     .doOnNext(r -> {
                         if (r.failed() && options.failFast()) {
                             stop.set(true);
@@ -50,30 +49,34 @@ public final class Batch {
         }, HashingPool::close);
     }
 
-    private static JobResult runOne(Job job, HashingPool pool, BatchOptions options) {
-        long start = System.nanoTime();
-        options.listener().started(job);
-        JobResult result;
-        try {
+    /** Skips the job when its image is up to date, else converts it and records how; never fails. */
+    private static Mono<JobResult> runOne(Job job, HashingPool pool, BatchOptions options) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            options.listener().started(job);
             ConvertOptions opts = optionsFor(job, options);
             Map<String, Object> shape = optionsOf(opts);
-            result = options.force() ? null : upToDate(job, opts, shape, start);
-            if (result == null) {
-                ConvertResult r = Converter.convert(job.source(), job.image(), options.objects(), opts,
-                        InputStream.nullInputStream(), pool).block();
-                new ImageRecord(job.source(), r.manifestDigest(), shape, r.imageDigest(), r.files()).write(job.image());
-                result = new JobResult(job, Status.CONVERTED, null, r.manifestDigest(), r.imageDigest(), r.files(),
-                        r.objectsNew(), r.objectsReused(), r.bytesAdded(), r.bytesStored(), r.bytesReused(), r.bytesRead(),
-                        seconds(start));
-            }
-        } catch (Throwable e) {
-            if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
-                throw (VirtualMachineError) e;
-            }
-            result = JobResult.failed(job, ErrorText.of(e), seconds(start));
+            Mono<JobResult> skipped = options.force() ? Mono.empty()
+                    : Mono.fromCallable(() -> upToDate(job, opts, shape, start)).subscribeOn(Schedulers.boundedElastic());
+            return skipped.switchIfEmpty(Mono.defer(() -> Converter.convert(job.source(), job.image(),
+                            options.objects(), opts, InputStream.nullInputStream(), pool)
+                    .map(r -> recorded(job, r, shape, start))))
+                    .onErrorResume(e -> Mono.just(JobResult.failed(job, ErrorText.of(e), seconds(start))))
+                    .doOnNext(options.listener()::finished);
+        });
+    }
+
+    /** Writes the image's record beside it (see {@link ImageRecord}) and returns the job's result. */
+    private static JobResult recorded(Job job, ConvertResult r, Map<String, Object> shape, long start) {
+        try {
+            new ImageRecord(job.source(), r.manifestDigest(), shape, r.imageDigest(), r.files()).write(job.image());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(new IOException(ImageRecord.pathFor(job.image()) + ": "
+                    + ErrorText.of(e), e));
         }
-        options.listener().finished(result);
-        return result;
+        return new JobResult(job, Status.CONVERTED, null, r.manifestDigest(), r.imageDigest(), r.files(),
+                r.objectsNew(), r.objectsReused(), r.bytesAdded(), r.bytesStored(), r.bytesReused(), r.bytesRead(),
+                seconds(start));
     }
 
     /** A job's conversion options: its own platform and per-layer directory; layers one at a time per job. */

@@ -170,16 +170,19 @@ class BatchTest {
     }
 
     /**
-     * Seven images at once on one hashing worker and a budget of two chunks, each image with a file larger
-     * than a chunk: a worker that waited for a parser's next chunk would stall the batch (the parser waits
-     * for budget held by chunks queued for files no worker has taken).
+     * Twenty-eight images at once (more than Reactor's bounded-elastic threads on two cores) on one hashing
+     * worker and a budget of two chunks, each image with a file larger than a chunk: a worker that waited for
+     * a parser's next chunk would stall the batch (the parser waits for budget held by chunks queued for
+     * files no worker has taken), and so would a job thread waiting for a conversion queued behind it.
      */
     @Test
     void manyJobsOnOneHashingWorkerAndTheSmallestBudgetNeitherStallNorChangeTheImages() throws Exception {
         UmociImages images = UmociImages.get();
         List<Job> jobs = new ArrayList<>();
-        for (String s : images.sources()) {
-            jobs.add(Job.of(jobs.size(), s, tmp.resolve("i" + jobs.size() + ".cfs")));
+        for (int copy = 0; copy < 4; copy++) {
+            for (String s : images.sources()) {
+                jobs.add(Job.of(jobs.size(), s, tmp.resolve("i" + jobs.size() + ".cfs")));
+            }
         }
         ConvertOptions tight = new ConvertOptions(io.oci2cfs.erofs.FormatVersion.DEFAULT, Platform.parse("linux/amd64"),
                 1, false, false, false, false, false, null, null, 1, false);
@@ -190,6 +193,9 @@ class BatchTest {
                 .verify(java.time.Duration.ofMinutes(3));
         for (JobResult r : results) {
             assertThat(r.status()).as(r.job().source() + ": " + r.error()).isEqualTo(JobResult.Status.CONVERTED);
+            if (r.job().position() >= images.sources().size()) {
+                continue; // a copy
+            }
             ConvertResult alone = Converter.convert(r.job().source(), tmp.resolve("alone.cfs"),
                     tmp.resolve("alone-objects"), options(), InputStream.nullInputStream()).block();
             assertThat(r.imageDigest()).isEqualTo(alone.imageDigest());
