@@ -339,7 +339,8 @@ public final class Converter {
         });
         return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
                 counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
-                bytesUnpacked, summary.bytesWritten(), summary.bytesReused(), summary.bytesAdded(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
+                bytesUnpacked, summary.bytesWritten(), summary.bytesReused(), summary.bytesAdded(),
+                List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
                 manifestDigest);
     }
 }
