@@ -130,6 +130,17 @@ class BatchTest {
     }
 
     @Test
+    void jobsComeFromStdinWithDash() throws Exception {
+        Path image = tmp.resolve("w.cfs");
+        Proc.Result r = Cli.runWithInput(("oci:oci-fixtures/whiteouts " + image + "\n").getBytes(),
+                "batch", "-", "--objects", tmp.resolve("o").toString(), "--json");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(statuses(r)).containsExactly("converted");
+        assertThat(image).isRegularFile();
+        assertThat(ImageRecord.pathFor(image)).isRegularFile();
+    }
+
+    @Test
     void failFastStartsNoJobAfterTheFirstFailure() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("out"));
         Path jobsFile = Files.writeString(tmp.resolve("jobs"), "oci:" + tmp.resolve("missing") + " "
