@@ -60,15 +60,18 @@ public final class StoreLock {
         void close() throws IOException;
     }
 
-    /** Takes the lock shared, waiting while maintenance holds or waits for it. */
+    /**
+     * Takes the lock shared, waiting while maintenance holds or waits for it. Where the filesystem has no
+     * record locks, conversions still run (holding it between the threads of this JVM only).
+     */
     public static Hold shared(Path storeRoot) throws IOException {
         StoreLock l = of(storeRoot);
         l.lockGate();
-        try (FileLock passing = l.channel.lock(GATE, 1, true)) {
+        try (FileLock passing = l.lockIfSupported(GATE, true)) {
             synchronized (l) {
                 if (l.sharedHolds == 0) {
                     // Cannot wait long: maintenance holds the gate for as long as it holds the store.
-                    l.sharedLock = l.channel.lock(STORE, 1, true);
+                    l.sharedLock = l.lockIfSupported(STORE, true);
                 }
                 l.sharedHolds++;
             }
@@ -78,6 +81,42 @@ public final class StoreLock {
         return once(l::releaseShared);
     }
 
+    /**
+     * The store byte, exclusively. The kernel refuses a wait that would close a cycle between processes
+     * (EDEADLK): a process holding the store shared with one thread while another waits at the gate that
+     * this process holds looks like one, though its holder will let go; so this waits and asks again.
+     */
+    private FileLock lockStoreAlone() throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return channel.lock(STORE, 1, false);
+            } catch (java.nio.channels.FileLockInterruptionException | java.nio.channels.ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                // The JDK gives no errno: strerror(EDEADLK) is "Resource deadlock avoided".
+                if (e.getMessage() == null || !e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("deadlock")) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * The record lock, or null when the kernel refuses it: the filesystem has no record locks, or (at the
+     * gate) waiting would look like a cycle to the kernel because this process holds the store byte shared
+     * already, which still keeps maintenance out.
+     */
+    private FileLock lockIfSupported(long position, boolean shared) throws IOException {
+        try {
+            return channel.lock(position, 1, shared);
+        } catch (java.nio.channels.FileLockInterruptionException | java.nio.channels.ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Takes the lock alone, waiting for the shared holders to finish; new ones wait meanwhile. */
     public static Hold exclusive(Path storeRoot) throws IOException {
         StoreLock l = of(storeRoot);
@@ -85,13 +124,13 @@ public final class StoreLock {
         FileLock gateLock = null;
         FileLock storeLock = null;
         try {
-            gateLock = l.channel.lock(GATE, 1, false);
+            gateLock = l.channel.lock(GATE, 1, false); // no fallback: without the lock, gc is not safe
             synchronized (l) {
                 while (l.sharedHolds > 0) {
                     l.wait();
                 }
             }
-            storeLock = l.channel.lock(STORE, 1, false);
+            storeLock = l.lockStoreAlone();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             release(gateLock);

@@ -33,6 +33,27 @@ class StoreLockTest {
         next.get(30, TimeUnit.SECONDS).close();
     }
 
+    /**
+     * A process holding the store shared starts another conversion while gc (here) holds the gate and waits
+     * for the store: the kernel sees a cycle between the two processes and refuses the wait at the gate; the
+     * conversion goes on under the hold its process has, and gc gets the store once both are done.
+     */
+    @Test
+    void aProcessAlreadyHoldingTheStoreStartsAnotherConversionWhileGcWaits() throws Exception {
+        Process p = new ProcessBuilder(command("shared", "twice")).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        assertThat(out.readLine()).isEqualTo("locked");
+        CompletableFuture<StoreLock.Hold> gc = CompletableFuture.supplyAsync(() -> take(true));
+        assertBlocked(gc);
+        p.getOutputStream().write('\n');
+        p.getOutputStream().flush();
+        CompletableFuture<String> again = CompletableFuture.supplyAsync(() -> readLine(out));
+        assertThat(again.get(30, TimeUnit.SECONDS)).isEqualTo("again");
+        assertBlocked(gc);
+        release(p);
+        gc.get(30, TimeUnit.SECONDS).close();
+    }
+
     @Test
     void aConversionInAnotherProcessWaitsWhileMaintenanceRuns() throws Exception {
         StoreLock.Hold gc = StoreLock.exclusive(store);
@@ -71,9 +92,12 @@ class StoreLockTest {
         }
     }
 
-    private List<String> command(String mode) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), LockHolder.class.getName(), mode, store.toString());
+    private List<String> command(String mode, String... more) {
+        List<String> c = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), mode,
+                store.toString()));
+        c.addAll(List.of(more));
+        return c;
     }
 
     /** Starts a holder process and waits until it holds the lock. */
