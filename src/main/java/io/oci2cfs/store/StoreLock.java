@@ -124,7 +124,14 @@ public final class StoreLock {
         FileLock gateLock = null;
         FileLock storeLock = null;
         try {
-            gateLock = l.channel.lock(GATE, 1, false); // no fallback: without the lock, gc is not safe
+            try {
+                gateLock = l.channel.lock(GATE, 1, false);
+            } catch (java.nio.channels.FileLockInterruptionException e) {
+                throw e;
+            } catch (IOException e) {
+                // No fallback: without the lock, deleting objects is not safe while conversions run.
+                throw new IOException(l.file + ": cannot lock the store (" + e.getMessage() + ")", e);
+            }
             synchronized (l) {
                 while (l.sharedHolds > 0) {
                     l.wait();
