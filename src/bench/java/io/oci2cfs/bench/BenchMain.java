@@ -579,17 +579,14 @@ public final class BenchMain {
     // ---- the dump case ---------------------------------------------------------------------------------
 
     private void dumpCase() throws Exception {
-        Path gz = Path.of(System.getenv().getOrDefault("CS9_DUMP",
-                "../shared/conformance/composefs-1.0.8/cs9-x86_64-developer.dump.gz")).toAbsolutePath();
-        if (!Files.exists(gz)) {
-            System.out.printf("%n== cs9 dump: %s missing, skipped%n", gz);
+        Path compressed = ErofsBenchmark.dumpPath();
+        if (!Files.exists(compressed)) {
+            System.out.printf("%n== cs9 dump: %s missing, skipped%n", compressed);
             return;
         }
         Path dump = work.resolve("cs9-x86_64-developer.dump");
         if (!Files.exists(dump)) {
-            try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
-                Files.copy(in, dump);
-            }
+            Files.write(dump, ErofsBenchmark.dumpBytes());
         }
         Path ours = run.resolve("cs9-ours.cfs");
         Path theirs = run.resolve("cs9-ref.cfs");

@@ -18,17 +18,24 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The EROFS writer over the 64k-node cs9 tree (parsed once in setup) to a null stream, and parsing the same
- * dump as a reference figure. The dump is {@code $CS9_DUMP}, by default read from ../shared.
+ * dump as a reference figure. The dump is {@code $CS9_DUMP} (gzip or zstd), by default the conformance vector
+ * carried in src/test/resources.
  */
 @State(Scope.Benchmark)
 public class ErofsBenchmark {
     private byte[] dump;
     private Node root;
 
+    static Path dumpPath() {
+        return Path.of(System.getenv().getOrDefault("CS9_DUMP",
+                "src/test/resources/conformance/composefs-1.0.8/cs9-x86_64-developer.dump.zst")).toAbsolutePath();
+    }
+
     static byte[] dumpBytes() {
-        Path gz = Path.of(System.getenv().getOrDefault("CS9_DUMP",
-                "../shared/conformance/composefs-1.0.8/cs9-x86_64-developer.dump.gz"));
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+        Path compressed = dumpPath();
+        try (InputStream raw = Files.newInputStream(compressed);
+                InputStream in = compressed.toString().endsWith(".zst") ? new com.github.luben.zstd.ZstdInputStream(raw)
+                        : new GZIPInputStream(raw)) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,7 +4,7 @@ import io.oci2cfs.batch.JobResult.Status;
 import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
-import io.oci2cfs.convert.ErrorText;
+import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.convert.HashingPool;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.image.Digest;

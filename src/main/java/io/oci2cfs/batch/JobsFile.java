@@ -3,6 +3,7 @@ package io.oci2cfs.batch;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.oci2cfs.error.BadInputException;
 import io.oci2cfs.image.Platform;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,11 +47,11 @@ public final class JobsFile {
             try {
                 job = t.startsWith("{") ? fromJson(jobs.size(), t) : fromWords(jobs.size(), t);
             } catch (IllegalArgumentException e) {
-                throw new IOException(where + ": " + e.getMessage().replaceFirst("^job \\d+: ", ""), e);
+                throw new BadInputException(where + ": " + e.getMessage().replaceFirst("^job \\d+: ", ""), e);
             }
             Integer earlier = images.putIfAbsent(job.image().toAbsolutePath().normalize(), lineNo);
             if (earlier != null) {
-                throw new IOException(where + ": image " + job.image() + " is also written by line " + earlier);
+                throw new BadInputException(where + ": image " + job.image() + " is also written by line " + earlier);
             }
             jobs.add(job);
         }

@@ -9,6 +9,7 @@ import io.oci2cfs.batch.ProgressBar;
 import io.oci2cfs.batch.Shard;
 import io.oci2cfs.convert.ContentPipeline;
 import io.oci2cfs.convert.ConvertOptions;
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.image.Platform;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -65,22 +66,31 @@ final class BatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (common.printDigest) {
-            throw new IllegalArgumentException("--print-digest does not apply to a batch: the report has the digests");
+            throw new UsageException("--print-digest does not apply to a batch: the report has the digests");
         }
         if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
-            throw new IllegalArgumentException("--hardlinks must be keep or break, not " + hardlinks);
+            throw new UsageException("--hardlinks must be keep or break, not " + hardlinks);
         }
-        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
+        Shard part;
+        ConvertOptions convert;
+        try {
+            part = shard == null ? Shard.ALL : Shard.parse(shard);
+            convert = new ConvertOptions(common.versions(),
+                    platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
+                    common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), null, null,
+                    ContentPipeline.defaultBudget(), false);
+            if (jobs != null && jobs < 1) {
+                throw new IllegalArgumentException("--jobs must be at least 1, got " + jobs);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
         List<Job> all;
         try (Reader in = jobsFile.equals("-") ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
                 : Files.newBufferedReader(Path.of(jobsFile))) {
             all = JobsFile.read(in, jobsFile.equals("-") ? "stdin" : jobsFile);
         }
         List<Job> mine = all.stream().filter(part::takes).toList();
-        ConvertOptions convert = new ConvertOptions(common.versions(),
-                platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
-                common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), null, null,
-                ContentPipeline.defaultBudget(), false);
         ProgressBar bar = System.console() != null ? new ProgressBar(System.err, mine.size()) : null;
         BatchOptions options = new BatchOptions(objects, jobs == null ? BatchOptions.defaultJobs() : jobs, failFast,
                 force, convert, bar);

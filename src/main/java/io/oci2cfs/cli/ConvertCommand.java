@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.oci2cfs.convert.ContentPipeline;
@@ -51,12 +52,21 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!hardlinks.equals("keep") && !hardlinks.equals("break")) {
-            throw new IllegalArgumentException("--hardlinks must be keep or break, not " + hardlinks);
+            throw new UsageException("--hardlinks must be keep or break, not " + hardlinks);
         }
-        ConvertOptions options = new ConvertOptions(common.versions(),
-                platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
-                common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer, dump,
-                ContentPipeline.defaultBudget(), System.console() != null && !json);
+        ConvertOptions options;
+        try {
+            options = new ConvertOptions(common.versions(),
+                    platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
+                    common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer,
+                    dump, ContentPipeline.defaultBudget(), System.console() != null && !json);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        if (image.toString().equals("-")) {
+            // Only mkcomposefs writes an image to stdout; here "-" would silently become a file of that name.
+            throw new UsageException("IMAGE -: convert writes a file, not stdout (mkcomposefs can)");
+        }
         ConvertResult r = Converter.convert(source, image, objects, options, System.in).block();
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();

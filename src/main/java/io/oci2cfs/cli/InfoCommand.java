@@ -1,5 +1,6 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.Oci2cfsException;
 import io.oci2cfs.dump.DumpWriter;
 import io.oci2cfs.dump.TreeListing;
 import io.oci2cfs.erofs.ErofsReader;
@@ -32,7 +33,7 @@ final class InfoCommand {
         try {
             return ErofsReader.read(image);
         } catch (IOException e) {
-            throw new IOException(image + ": " + e.getMessage(), e);
+            throw Oci2cfsException.naming(image.toString(), e);
         }
     }
 

@@ -1,10 +1,16 @@
 package io.oci2cfs.cli;
 
-import io.oci2cfs.convert.ErrorText;
+import io.oci2cfs.error.ErrorText;
+import io.oci2cfs.error.FailureKind;
+import io.oci2cfs.store.ExitCleanup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code oci2cfs COMMAND ...}. Errors are one line on stderr and a non-zero exit. */
+/**
+ * Entry point: {@code oci2cfs COMMAND ...}. Errors are one line on stderr and a non-zero exit whose code says
+ * the kind of failure ({@link FailureKind}): 2 usage, 3 bad input, 4 a tree composefs cannot hold, 5 the
+ * environment (disk, permissions, kernel, network), 70 a defect of oci2cfs.
+ */
 @Command(name = "oci2cfs", mixinStandardHelpOptions = true, version = "oci2cfs 0.1.0",
         description = "Turns container images into composefs images and a content-addressed object store.",
         subcommands = {ConvertCommand.class, BatchCommand.class, MaintenanceCommands.GcCommand.class,
@@ -21,9 +27,15 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println(cmd.getCommandName() + ": " + ErrorText.of(e));
+            if (ExitCleanup.exiting()) {
+                // Stopped by a signal: the failure is the cleanup deleting files under the running command.
+                return 1;
+            }
+            FailureKind kind = FailureKind.of(e);
+            String prefix = kind == FailureKind.INTERNAL ? "internal error (please report it): " : "";
+            cmd.getErr().println(cmd.getCommandName() + ": " + prefix + ErrorText.of(e));
             cmd.getErr().flush();
-            return 1;
+            return kind.exitCode();
         });
         return cl.execute(args);
     }

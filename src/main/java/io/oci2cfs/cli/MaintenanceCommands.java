@@ -1,5 +1,7 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.BadInputException;
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.maintenance.Fsck;
 import io.oci2cfs.maintenance.Gc;
 import io.oci2cfs.maintenance.StoreImages;
@@ -38,16 +40,16 @@ final class MaintenanceCommands {
         @Override
         public Integer call() throws Exception {
             if (images.isEmpty() && imageDirs.isEmpty()) {
-                throw new IllegalArgumentException("name the images to keep (IMAGE... or --images-dir DIR): "
+                throw new UsageException("name the images to keep (IMAGE... or --images-dir DIR): "
                         + "with none, every object would go");
             }
             for (Path p : images) {
                 if (!java.nio.file.Files.isRegularFile(p)) {
-                    throw new java.io.IOException(p + ": no such image");
+                    throw new BadInputException(p + ": no such image");
                 }
             }
             if (graceMinutes < 0) {
-                throw new IllegalArgumentException("--grace must not be negative, got " + graceMinutes);
+                throw new UsageException("--grace must not be negative, got " + graceMinutes);
             }
             Gc.Result r = Gc.run(objects, () -> {
                 List<Path> all = new ArrayList<>(images);
@@ -84,7 +86,7 @@ final class MaintenanceCommands {
         public Integer call() throws Exception {
             int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
             if (n < 1) {
-                throw new IllegalArgumentException("invalid threads count " + n);
+                throw new UsageException("invalid threads count " + n);
             }
             Fsck.Result r = Fsck.run(objects, images, repair, n);
             for (Fsck.Problem p : r.problems()) {

@@ -1,5 +1,7 @@
 package io.oci2cfs.cli;
 
+import io.oci2cfs.error.Oci2cfsException;
+import io.oci2cfs.error.UsageException;
 import io.oci2cfs.directory.DirectoryScanner;
 import io.oci2cfs.directory.ScanOptions;
 import io.oci2cfs.dump.DumpException;
@@ -8,6 +10,7 @@ import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.erofs.ImageException;
 import io.oci2cfs.erofs.ImageFiles;
+import io.oci2cfs.output.OutputPaths;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.tree.Node;
 import java.io.BufferedOutputStream;
@@ -49,19 +52,26 @@ final class MkcomposefsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (printDigestOnly && image != null) {
-            throw new IllegalArgumentException("cannot give IMAGE with --print-digest-only");
+            throw new UsageException("cannot give IMAGE with --print-digest-only");
         }
         if (!printDigestOnly && image == null) {
-            throw new IllegalArgumentException("no destination image given");
+            throw new UsageException("no destination image given");
         }
         if (source.isEmpty()) {
-            throw new IllegalArgumentException("empty source path");
+            throw new UsageException("empty source path");
         }
         if ("-".equals(image) && System.console() != null) {
-            throw new IllegalArgumentException("stdout is a terminal; refusing to write an image to it");
+            throw new UsageException("stdout is a terminal; refusing to write an image to it");
         }
-        int nthreads = common.threads();
-        FormatVersion versions = common.versions();
+        int nthreads;
+        FormatVersion versions;
+        try {
+            nthreads = common.threads();
+            versions = common.versions();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        checkPaths();
         boolean printDigest = common.printDigest;
         Node root = fromFile ? readDump() : scanDirectory(nthreads);
         ErofsWriter.Result result;
@@ -76,7 +86,7 @@ final class MkcomposefsCommand implements Callable<Integer> {
                 result = ImageFiles.write(root, versions, Path.of(image), printDigest);
             }
         } catch (ImageException e) {
-            throw new IOException(sourceName() + ": " + e.getMessage(), e);
+            throw Oci2cfsException.naming(sourceName(), e);
         }
         if (printDigest || printDigestOnly) {
             System.out.println(result.digestHex());
@@ -84,12 +94,23 @@ final class MkcomposefsCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Before any work: the image path can be replaced, the store is a directory and does not hold it. */
+    private void checkPaths() throws IOException {
+        Path storeRoot = digestStore == null ? null : OutputPaths.store("--digest-store", digestStore);
+        if (image != null && !image.equals("-")) {
+            Path file = OutputPaths.outputFile("image", Path.of(image));
+            if (storeRoot != null) {
+                OutputPaths.notInside("image", file, storeRoot);
+            }
+        }
+    }
+
     private Node readDump() throws IOException {
         boolean strict = System.getenv("CFS_PARSE_STRICT") != null;
         try (InputStream in = source.equals("-") ? System.in : Files.newInputStream(Path.of(source))) {
             return DumpReader.read(new java.io.BufferedInputStream(in, 1 << 16), strict);
         } catch (DumpException e) {
-            throw new IOException(sourceName() + ": " + e.getMessage(), e);
+            throw Oci2cfsException.naming(sourceName(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.oci2cfs.convert;
 
+import io.oci2cfs.error.BadInputException;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ContentRef;
 import java.io.IOException;
@@ -261,7 +262,7 @@ public final class ContentPipeline implements AutoCloseable {
         byte[] b = new byte[n];
         int got = in.readNBytes(b, 0, n);
         if (got != n) {
-            throw new IOException(what + ": content ends after " + got + " of " + n + " bytes");
+            throw new BadInputException(what + ": content ends after " + got + " of " + n + " bytes");
         }
         return b;
     }

@@ -1,5 +1,9 @@
 package io.oci2cfs.convert;
 
+import io.oci2cfs.error.BadInputException;
+import io.oci2cfs.error.EnvironmentException;
+import io.oci2cfs.error.ErrorText;
+import io.oci2cfs.error.Oci2cfsException;
 import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
 import io.oci2cfs.directory.DirectoryScanner;
 import io.oci2cfs.directory.ScanOptions;
@@ -13,14 +17,16 @@ import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
+import io.oci2cfs.output.OutputFiles;
+import io.oci2cfs.output.OutputPaths;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.FileMode;
+import io.oci2cfs.tree.LayerChangeException;
 import io.oci2cfs.tree.MergedTree;
 import io.oci2cfs.tree.Node;
 import io.oci2cfs.tree.PerLayerTree;
 import io.oci2cfs.tree.TreeFilters;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,8 +46,9 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Order of effects: objects are staged privately while layers stream in; once every layer is parsed,
  * verified against the config's {@code rootfs.diff_ids} and merged, the objects the result references are
- * made durable and published, and only then is the image written (atomically, by rename). On failure the
- * staged objects are dropped and no image file is left.
+ * made durable and published, and only then are the image and the other outputs written, to temporary files
+ * that replace their targets together once all are complete. On failure the staged objects are dropped, no
+ * temporary file is left, and the files that were at the output paths stay as they were.
  */
 public final class Converter {
     private final String source;
@@ -91,10 +98,15 @@ public final class Converter {
         return Mono.fromCallable(() -> {
             try {
                 return new Converter(source, image, objects, options, stdin, pool).run();
+            } catch (Oci2cfsException e) {
+                throw e;
+            } catch (IOException e) {
+                // The JDK's own file and network exceptions: the environment failed, not the input.
+                throw new EnvironmentException(ErrorText.of(e), e);
             } catch (OutOfMemoryError e) {
                 // Reactor does not pass JVM errors on to subscribers, so the caller would wait forever. The
                 // tree is garbage once the stack has unwound, so there is room to say what happened.
-                throw new IOException(source + ": out of memory (heap limit "
+                throw new EnvironmentException(source + ": out of memory (heap limit "
                         + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); give the JVM more with -Xmx"
                         + " (OCI2CFS_JAVA_OPTS for bin/oci2cfs)", e);
             }
@@ -102,11 +114,7 @@ public final class Converter {
     }
 
     private ConvertResult run() throws IOException {
-        Path imageDir = image.toAbsolutePath().getParent();
-        if (!Files.isDirectory(imageDir)) {
-            // Checked before any work, so that a typo does not cost a whole conversion.
-            throw new IOException(image + ": directory " + imageDir + " does not exist");
-        }
+        checkPaths();
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
                 ContentPipeline pipeline = pool == null
@@ -133,14 +141,14 @@ public final class Converter {
             Transaction.Summary summary = commitReferenced(tx, root, perLayer);
             stage("store");
             ErofsWriter.Result written;
-            try {
-                written = ImageFiles.write(root, options.versions(), image);
-                writeExtras(root, diffIds, perLayer);
+            // Every output is written in full before any replaces its target: a failure in any of them
+            // (disk full, an unwritable directory) leaves all the files that were there as they were.
+            try (OutputFiles outputs = new OutputFiles()) {
+                written = ImageFiles.write(root, options.versions(), image, true, outputs);
+                writeExtras(root, diffIds, perLayer, outputs);
+                outputs.commit();
             } catch (IOException | RuntimeException e) {
-                for (Path p : layerImages) {
-                    Files.deleteIfExists(p);
-                }
-                Files.deleteIfExists(image);
+                layerImages.clear();
                 throw e;
             }
             stage("write");
@@ -148,6 +156,30 @@ public final class Converter {
             return result(root, diffIds.size(), summary, written);
         } finally {
             progress.finish();
+        }
+    }
+
+    /**
+     * Checks every path before any work, so that a typo does not cost a whole conversion and nothing but a
+     * regular file (or nothing) is ever replaced.
+     */
+    private void checkPaths() throws IOException {
+        if (source.isEmpty()) {
+            throw new IllegalArgumentException("source: empty path");
+        }
+        Path storeRoot = OutputPaths.store("--objects", objects);
+        Path imageFile = OutputPaths.outputFile("image", image);
+        OutputPaths.notInside("image", imageFile, storeRoot);
+        if (options.dumpFile() != null) {
+            Path dump = OutputPaths.outputFile("--dump", options.dumpFile());
+            if (dump.equals(imageFile)) {
+                throw new IOException("--dump " + options.dumpFile() + " is the image file");
+            }
+            OutputPaths.notInside("--dump", dump, storeRoot);
+        }
+        if (options.perLayerDir() != null) {
+            Path dir = OutputPaths.outputDirectory("--per-layer", options.perLayerDir());
+            OutputPaths.notInside("--per-layer", dir, storeRoot);
         }
     }
 
@@ -162,7 +194,7 @@ public final class Converter {
             stage("read");
             return root;
         } catch (io.oci2cfs.dump.DumpException e) {
-            throw new IOException(dump + ": " + ErrorText.of(e), e);
+            throw Oci2cfsException.naming(dump.toString(), e);
         }
     }
 
@@ -175,7 +207,12 @@ public final class Converter {
     }
 
     private List<ConvertedLayer> readLayers(ContentPipeline pipeline) throws IOException {
-        ImageReference ref = ImageSources.detect(ImageReference.parse(source));
+        ImageReference ref;
+        try {
+            ref = ImageSources.detect(ImageReference.parse(source));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(ErrorText.of(e), e);
+        }
         if (ref.kind() == SourceKind.SINGLE_LAYER) {
             try (InputStream in = Files.newInputStream(ref.path())) {
                 ConvertedLayer l = counted(LayerConversion.read(ref.path().toString(), in, true, pipeline)).block();
@@ -206,20 +243,20 @@ public final class Converter {
         for (ResolvedLayer rl : resolved.layers()) {
             Throwable failed = parseFailures.get(rl.key());
             if (failed != null) {
-                throw new IOException(source + ": " + ErrorText.of(failed), failed);
+                throw Oci2cfsException.naming(source, failed);
             }
             Mono<ConvertedLayer> m = layers.get(rl.key());
             if (m == null) {
-                throw new IOException(source + ": layer " + rl.key() + " was never read");
+                throw new IllegalStateException(source + ": layer " + rl.key() + " was never read");
             }
             ConvertedLayer l;
             try {
                 l = block(m);
             } catch (IOException e) {
-                throw new IOException(source + ": " + ErrorText.of(e), e);
+                throw Oci2cfsException.naming(source, e);
             }
             if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
-                throw new IOException(source + ": layer " + rl.key() + ": uncompressed digest "
+                throw new BadInputException(source + ": layer " + rl.key() + ": uncompressed digest "
                         + l.digests().diffId() + " does not match the config's diff_id " + rl.diffId());
             }
             ordered.add(l);
@@ -265,8 +302,8 @@ public final class Converter {
                 // built: at no point are two copies of a large tree in memory.
                 merged.applyAndEmpty(l.changes());
             }
-        } catch (IllegalArgumentException e) {
-            throw new IOException(source + ": " + ErrorText.of(e), e);
+        } catch (LayerChangeException e) {
+            throw new LayerChangeException(source, e);
         }
         Node root = merged.takeNode();
         stage("merge");
@@ -307,20 +344,21 @@ public final class Converter {
         });
     }
 
-    private void writeExtras(Node root, List<String> diffIds, List<Node> perLayer) throws IOException {
+    private void writeExtras(Node root, List<String> diffIds, List<Node> perLayer, OutputFiles outputs)
+            throws IOException {
         if (options.dumpFile() != null) {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(options.dumpFile()), 1 << 16)) {
-                DumpWriter.write(root, out);
-            }
+            OutputStream out = outputs.open("--dump", options.dumpFile());
+            DumpWriter.write(root, out);
+            out.flush();
         }
         if (options.perLayerDir() != null) {
-            Files.createDirectories(options.perLayerDir());
+            Path dir = outputs.directory("--per-layer", options.perLayerDir());
             for (int i = 0; i < perLayer.size(); i++) {
                 String diffId = diffIds.get(i);
                 String hex = diffId.substring(diffId.indexOf(':') + 1);
-                Path p = options.perLayerDir().resolve(String.format("%02d-%s.cfs", i + 1, hex));
-                ImageFiles.write(perLayer.get(i), options.versions(), p);
-                layerImages.add(p);
+                Path p = dir.resolve(String.format("%02d-%s.cfs", i + 1, hex));
+                ImageFiles.write(perLayer.get(i), options.versions(), p, true, outputs);
+                layerImages.add(options.perLayerDir().resolve(p.getFileName()));
             }
         }
     }

@@ -46,12 +46,12 @@ final class LayerConversion {
         }
         return slots.whenFilled()
                 .then(Mono.fromCallable(() -> changes(key, entries, slots)))
-                .onErrorMap(LayerChangeException.class, e -> new IOException(e.getMessage(), e))
                 .map(changes -> new ConvertedLayer(key, changes, digests));
     }
 
     /** The layer's changes in tar order; each entry is dropped as soon as its change is made. */
-    private static LayerChanges changes(String key, List<LayerEntry> entries, ContentSlots slots) {
+    private static LayerChanges changes(String key, List<LayerEntry> entries, ContentSlots slots)
+            throws LayerChangeException {
         LayerChanges changes = new LayerChanges(key);
         for (int i = 0; i < entries.size(); i++) {
             LayerEntry e = entries.set(i, null);

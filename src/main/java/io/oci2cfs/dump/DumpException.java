@@ -1,9 +1,9 @@
 package io.oci2cfs.dump;
 
-import java.io.IOException;
+import io.oci2cfs.error.BadInputException;
 
 /** A dump file that cannot be read; the message carries the line number and the reason. */
-public final class DumpException extends IOException {
+public final class DumpException extends BadInputException {
     private final long line;
 
     public DumpException(long line, String reason) {

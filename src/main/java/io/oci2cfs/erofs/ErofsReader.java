@@ -18,7 +18,7 @@ import java.util.Map;
  * escaped {@code trusted.overlay.overlay.*} names are unescaped, the whiteout markers are dropped, escaped
  * whiteout files become character devices 0/0 again, and the root's 00..ff whiteouts disappear.
  *
- * <p>Every offset read from the image is bounds-checked: a damaged image gives an {@link ImageException},
+ * <p>Every offset read from the image is bounds-checked: a damaged image gives an {@link CorruptImageException},
  * never an out-of-range read.
  */
 public final class ErofsReader {
@@ -45,23 +45,23 @@ public final class ErofsReader {
     public record Superblock(int formatVersion, boolean hasAcl, long rootNid, long inodes, long blocks) {
     }
 
-    private ErofsReader(ByteBuffer image) throws ImageException {
+    private ErofsReader(ByteBuffer image) throws CorruptImageException {
         this.img = image.order(ByteOrder.LITTLE_ENDIAN);
         if (img.capacity() < BLOCK || img.getInt(0) != ErofsWriter.COMPOSEFS_MAGIC) {
-            throw new ImageException("not a composefs image (bad magic)");
+            throw new CorruptImageException("not a composefs image (bad magic)");
         }
         if (img.getInt(4) != 1) {
-            throw new ImageException("unsupported composefs header version " + img.getInt(4));
+            throw new CorruptImageException("unsupported composefs header version " + img.getInt(4));
         }
         if (img.getInt(ErofsWriter.SUPERBLOCK_OFFSET) != ErofsWriter.EROFS_MAGIC) {
-            throw new ImageException("not an EROFS image (bad superblock magic)");
+            throw new CorruptImageException("not an EROFS image (bad superblock magic)");
         }
         formatVersion = img.getInt(12);
         buildTime = img.getLong(ErofsWriter.SUPERBLOCK_OFFSET + 24);
         buildTimeNsec = img.getInt(ErofsWriter.SUPERBLOCK_OFFSET + 32);
         xattrBase = Integer.toUnsignedLong(img.getInt(ErofsWriter.SUPERBLOCK_OFFSET + 44)) * BLOCK;
         if (Integer.toUnsignedLong(img.getInt(ErofsWriter.SUPERBLOCK_OFFSET + 40)) != 0) {
-            throw new ImageException("unsupported image: meta_blkaddr is not 0");
+            throw new CorruptImageException("unsupported image: meta_blkaddr is not 0");
         }
     }
 
@@ -69,27 +69,27 @@ public final class ErofsReader {
     public static Node read(Path image) throws IOException {
         try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
             if (ch.size() > Integer.MAX_VALUE) {
-                throw new ImageException(image + ": image larger than 2 GiB is not supported");
+                throw new CorruptImageException(image + ": image larger than 2 GiB is not supported");
             }
             return read(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
         }
     }
 
-    public static Node read(ByteBuffer image) throws ImageException {
+    public static Node read(ByteBuffer image) throws CorruptImageException {
         ErofsReader r = new ErofsReader(image.duplicate());
         long rootNid = Short.toUnsignedLong(r.img.getShort(ErofsWriter.SUPERBLOCK_OFFSET + 14));
         try {
             Node root = r.readInode(rootNid);
             if (root == null || !root.isDirectory()) {
-                throw new ImageException("the root inode is not a directory");
+                throw new CorruptImageException("the root inode is not a directory");
             }
             return root;
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw new ImageException("damaged image: " + e.getMessage());
+            throw new CorruptImageException("damaged image: " + e.getMessage());
         }
     }
 
-    public static Superblock superblock(ByteBuffer image) throws ImageException {
+    public static Superblock superblock(ByteBuffer image) throws CorruptImageException {
         ErofsReader r = new ErofsReader(image.duplicate());
         int sb = ErofsWriter.SUPERBLOCK_OFFSET;
         return new Superblock(r.formatVersion, (r.img.getInt(8) & 1) != 0,
@@ -98,7 +98,7 @@ public final class ErofsReader {
     }
 
     /** Reads one inode; returns null for a real overlay whiteout (char device 0/0), which is skipped. */
-    private Node readInode(long nid) throws ImageException {
+    private Node readInode(long nid) throws CorruptImageException {
         long off = nid * 32;
         checkRange(off, 32);
         int format = Short.toUnsignedInt(img.getShort((int) off));
@@ -158,13 +158,13 @@ public final class ErofsReader {
             }
         } else if (FileMode.isLink(mode)) {
             if (size >= 4096) {
-                throw new ImageException("symlink target of " + size + " bytes at nid " + nid);
+                throw new CorruptImageException("symlink target of " + size + " bytes at nid " + nid);
             }
             long at = inline ? tailOff : data;
             n.payload(ByteString.wrap(bytes(at, (int) size)));
         } else if (FileMode.isReg(mode) && size != 0 && layout != ErofsWriter.LAYOUT_CHUNK_BASED) {
             if (size > 5000) {
-                throw new ImageException("inline file of " + size + " bytes at nid " + nid);
+                throw new CorruptImageException("inline file of " + size + " bytes at nid " + nid);
             }
             byte[] content = new byte[(int) size];
             int oob = (int) (inline ? oobBlocks * BLOCK : size);
@@ -178,11 +178,11 @@ public final class ErofsReader {
         return n;
     }
 
-    private void readDirBlock(Node dir, long at, long blockSize) throws ImageException {
+    private void readDirBlock(Node dir, long at, long blockSize) throws CorruptImageException {
         checkRange(at, blockSize);
         int first = Short.toUnsignedInt(img.getShort((int) at + 8));
         if (first % 12 != 0 || first == 0 || first > blockSize) {
-            throw new ImageException("damaged directory block at offset " + at);
+            throw new CorruptImageException("damaged directory block at offset " + at);
         }
         int count = first / 12;
         for (int i = 0; i < count; i++) {
@@ -199,7 +199,7 @@ public final class ErofsReader {
                 }
             }
             if (nameEnd < nameOff || nameEnd > blockSize) {
-                throw new ImageException("damaged directory entry at offset " + e);
+                throw new CorruptImageException("damaged directory entry at offset " + e);
             }
             ByteString name = ByteString.wrap(bytes(at + nameOff, nameEnd - nameOff));
             if (name.equals(DOT) || name.equals(DOTDOT)) {
@@ -209,7 +209,7 @@ public final class ErofsReader {
             Node child;
             if (seen != null) {
                 if (seen.isDirectory()) {
-                    throw new ImageException("directory hardlink or loop at nid " + nid);
+                    throw new CorruptImageException("directory hardlink or loop at nid " + nid);
                 }
                 child = Node.hardlink(seen.mode(), seen);
             } else {
@@ -222,7 +222,7 @@ public final class ErofsReader {
         }
     }
 
-    private void readXattrs(Node n, long at, int size) throws ImageException {
+    private void readXattrs(Node n, long at, int size) throws CorruptImageException {
         checkRange(at, size);
         int shared = Byte.toUnsignedInt(img.get((int) at + 4));
         long p = at + 12 + 4L * shared;
@@ -236,7 +236,7 @@ public final class ErofsReader {
         }
     }
 
-    private int readXattrEntry(Node n, long at) throws ImageException {
+    private int readXattrEntry(Node n, long at) throws CorruptImageException {
         checkRange(at, 4);
         int nameLen = Byte.toUnsignedInt(img.get((int) at));
         int index = Byte.toUnsignedInt(img.get((int) at + 1));
@@ -270,16 +270,16 @@ public final class ErofsReader {
         }
     }
 
-    private byte[] bytes(long at, int len) throws ImageException {
+    private byte[] bytes(long at, int len) throws CorruptImageException {
         checkRange(at, len);
         byte[] b = new byte[len];
         img.get((int) at, b);
         return b;
     }
 
-    private void checkRange(long at, long len) throws ImageException {
+    private void checkRange(long at, long len) throws CorruptImageException {
         if (at < 0 || len < 0 || at + len > img.capacity()) {
-            throw new ImageException("damaged image: offset " + at + "+" + len + " is beyond its end "
+            throw new CorruptImageException("damaged image: offset " + at + "+" + len + " is beyond its end "
                     + img.capacity());
         }
     }

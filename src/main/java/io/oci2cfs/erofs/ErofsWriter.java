@@ -21,6 +21,8 @@ import java.util.Map;
  * metacopy/redirect, whiteout conversion, the root whiteouts) is computed on the fly. The layout is computed
  * first and the image is then streamed in one sequential pass, so memory stays proportional to the number of
  * inodes, not to the image size.
+ *
+ * <p>Section numbers (§) and quirks (Qn) in the comments refer to docs/composefs-erofs-format.md.
  */
 public final class ErofsWriter {
     static final int BLOCK = 4096;

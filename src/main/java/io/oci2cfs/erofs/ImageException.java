@@ -1,9 +1,9 @@
 package io.oci2cfs.erofs;
 
-import java.io.IOException;
+import io.oci2cfs.error.UnsupportedTreeException;
 
-/** The tree cannot be written (or an image cannot be read) as a composefs image; the message says why. */
-public final class ImageException extends IOException {
+/** The tree cannot be written as a composefs image; the message says why. */
+public final class ImageException extends UnsupportedTreeException {
     public ImageException(String message) {
         super(message);
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Replays libcomposefs's xattr size accounting during the overlay rewrite, to refuse exactly the trees
- * mkcomposefs 1.0.8 refuses (quirk Q7 of the format notes).
+ * mkcomposefs 1.0.8 refuses (quirk Q7, docs/composefs-erofs-format.md §12.4).
  *
  * <p>The writer works on a deep clone whose per-node size counter restarts at 0 while the xattrs are kept.
  * Replacing an xattr subtracts its old cost from that counter as an unsigned 64-bit number, so replacing a

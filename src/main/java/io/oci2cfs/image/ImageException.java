@@ -1,9 +1,9 @@
 package io.oci2cfs.image;
 
-import java.io.IOException;
+import io.oci2cfs.error.BadInputException;
 
 /** A bad input image; the message is one line naming the input and the reason. */
-public class ImageException extends IOException {
+public class ImageException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
     public ImageException(String message) {

@@ -35,7 +35,7 @@ public final class ImageSources {
             case OCI_ARCHIVE -> new ArchiveSource(name, fileOpener(r.path()), ArchiveFormat.oci(r.ref(), platform));
             case DOCKER_ARCHIVE -> new ArchiveSource(name,
                     r.isStdin() ? onceOpener(stdin) : fileOpener(r.path()), ArchiveFormat.docker(r.ref()));
-            case SINGLE_LAYER -> throw new IllegalArgumentException(name + " is a single layer, not an image");
+            case SINGLE_LAYER -> throw new ImageException(name + ": a single layer, not an image");
         };
     }
 

@@ -1,9 +1,9 @@
 package io.oci2cfs.layer;
 
-import java.io.IOException;
+import io.oci2cfs.error.BadInputException;
 
 /** A layer blob that is not a well-formed (optionally compressed) tar archive. */
-public class LayerFormatException extends IOException {
+public class LayerFormatException extends BadInputException {
     public LayerFormatException(String message) {
         super(message);
     }

@@ -1,5 +1,6 @@
 package io.oci2cfs.mount;
 
+import io.oci2cfs.error.BadInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public final class ComposefsMount {
     /** Mounts {@code image} at {@code mountpoint}; with {@code verity} every object must pass fs-verity. */
     public static void mount(Path image, Path objects, Path mountpoint, boolean verity) throws IOException {
         if (!Files.isRegularFile(image)) {
-            throw new IOException(image + ": no such image");
+            throw new BadInputException(image + ": no such image");
         }
         if (!Files.isDirectory(objects)) {
             throw new IOException(objects + ": object store is not a directory");

@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +35,9 @@ import java.util.stream.Stream;
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
     private final Path staging;
+    /** Held while the staging directory exists: tells other processes its owner is alive (StrayFiles). */
+    private final StrayFiles.Staging stagingLock;
+    private final ExitCleanup.Registration exitCleanup;
     /**
      * Digests staged in this batch and digests found in the store. Each maps to itself: its array is the one
      * the digest is returned as, whichever file it came from, so an image where many files share contents
@@ -78,19 +80,58 @@ public final class Transaction implements AutoCloseable {
 
     Transaction(ObjectStore store) throws IOException {
         this.store = store;
+        if (Files.exists(store.root()) && !Files.isDirectory(store.root())) {
+            throw new IOException(store.root() + ": not a directory");
+        }
         Files.createDirectories(store.root());
         this.storeLock = StoreLock.shared(store.root());
         try {
-            this.staging = Files.createTempDirectory(store.root(), ".staging-");
+            // What killed runs left: their owners are gone, so nothing else will ever remove it.
+            StrayFiles.removeDead(StrayFiles.inStore(store.root()));
+            this.stagingLock = StrayFiles.newStaging(store.root());
+        } catch (IOException | RuntimeException e) {
+            storeLock.close();
+            throw e;
+        }
+        this.staging = stagingLock.dir();
+        this.exitCleanup = ExitCleanup.register(this::removeAtExit);
+        try {
             Path probe = staging.resolve(".mode-probe");
             try (FileChannel ignored = create(probe)) {
                 umaskKeepsMode = Files.getPosixFilePermissions(probe).equals(OBJECT_MODE);
             }
             Files.delete(probe);
-            writeback = new EarlyWriteback(staging);
         } catch (IOException | RuntimeException e) {
-            storeLock.close();
+            try {
+                removeStaging();
+            } finally {
+                storeLock.close();
+            }
             throw e;
+        }
+        writeback = new EarlyWriteback(staging);
+    }
+
+    /**
+     * At JVM exit (SIGINT, SIGTERM) while this batch is open: deletes its staging directory under the feet of
+     * the workers, without waiting for them. Objects already published stay: each is complete under its name.
+     */
+    private void removeAtExit() {
+        try {
+            removeStaging();
+        } catch (IOException e) {
+            // StrayFiles removes the rest at the next run: the lock dies with the process.
+        }
+    }
+
+    /** Deletes the staging directory, then its lock file, then lets the lock go. */
+    private void removeStaging() throws IOException {
+        try {
+            StrayFiles.deleteTree(staging);
+            Files.deleteIfExists(stagingLock.lockFile());
+        } finally {
+            stagingLock.lock().close();
+            exitCleanup.close();
         }
     }
 
@@ -152,7 +193,8 @@ public final class Transaction implements AutoCloseable {
         try {
             return made.computeIfAbsent(dir, d -> {
                 try {
-                    return Files.createDirectories(d);
+                    // Not createDirectories: a staging directory deleted at exit must not come back.
+                    return Files.isDirectory(d) ? d : Files.createDirectory(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -366,14 +408,6 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    private void deleteStaging() throws IOException {
-        try (Stream<Path> s = Files.walk(staging)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /**
      * Turns on fs-verity for the objects about to be published, as mkcomposefs does for its digest store, so
      * that images can be mounted with {@code verity=require}. Best effort: the first object the filesystem
@@ -412,15 +446,18 @@ public final class Transaction implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        try (StoreLock.Hold lock = storeLock) {
-            if (!finished) {
-                finish();
-            }
+        if (!finished) {
+            finish();
+        }
+        try {
             if (dropper != null) {
                 joinDropper();
             }
-            if (Files.exists(staging)) {
-                deleteStaging();
+        } finally {
+            try {
+                removeStaging();
+            } finally {
+                storeLock.close();
             }
         }
     }

@@ -108,7 +108,7 @@ final class InodeTree {
     }
 
     /** Adds one entry or hardlink on top of what is there, as extracting it from a tar would. */
-    void apply(Change change, int layer, String layerName) {
+    void apply(Change change, int layer, String layerName) throws LayerChangeException {
         List<ByteString> comps = split(change.path());
         if (change instanceof Change.Entry e) {
             if (comps.isEmpty()) {
@@ -153,7 +153,7 @@ final class InodeTree {
      * extracting the whiteout file would; a parent that is a symlink or other non-directory is not followed
      * and makes the whiteout a no-op.
      */
-    void hideLower(Change change, int layer, String layerName) {
+    void hideLower(Change change, int layer, String layerName) throws LayerChangeException {
         List<ByteString> comps = split(change.path());
         if (change instanceof Change.Whiteout) {
             Inode parent = walk(comps, comps.size() - 1, false, layer, layerName, change.path());
@@ -173,7 +173,7 @@ final class InodeTree {
      * character device NAME, {@code .wh..wh..opq} the xattr {@code trusted.overlay.opaque=y}. An entry of the
      * layer at the same name wins; if it is a directory it becomes opaque, since its lower twin is hidden.
      */
-    void addOverlayMarker(Change change, int layer, String layerName) {
+    void addOverlayMarker(Change change, int layer, String layerName) throws LayerChangeException {
         List<ByteString> comps = split(change.path());
         int dirDepth = change instanceof Change.Whiteout ? comps.size() - 1 : comps.size();
         if (lower != null && lower.nonDirectoryOnPath(comps, dirDepth)) {
@@ -202,7 +202,8 @@ final class InodeTree {
      * directory hides a lower non-directory the same way); one made by this layer is an error, as tar
      * extraction would fail there. Without {@code replace} a non-directory yields null.
      */
-    private Inode walk(List<ByteString> comps, int n, boolean replace, int layer, String layerName, ByteString path) {
+    private Inode walk(List<ByteString> comps, int n, boolean replace, int layer, String layerName, ByteString path)
+            throws LayerChangeException {
         Inode dir = root;
         for (int i = 0; i < n; i++) {
             ByteString name = comps.get(i);

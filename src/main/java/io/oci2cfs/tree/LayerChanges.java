@@ -38,7 +38,7 @@ public final class LayerChanges {
      * @throws LayerChangeException for a bare {@code .wh.}, a whiteout of {@code .} or {@code ..}, or a
      *     hardlink named like a whiteout
      */
-    public LayerChanges add(Change change) {
+    public LayerChanges add(Change change) throws LayerChangeException {
         ByteString path = change.path();
         int slash = lastSlash(path);
         ByteString name = path.substring(slash + 1);

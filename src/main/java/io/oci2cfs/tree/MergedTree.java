@@ -16,7 +16,7 @@ public final class MergedTree {
     private int layers;
 
     /** Applies the next layer up (the first call is the base layer). */
-    public MergedTree apply(LayerChanges layer) {
+    public MergedTree apply(LayerChanges layer) throws LayerChangeException {
         apply(layer.layer(), layer.changes(), false);
         return this;
     }
@@ -25,12 +25,12 @@ public final class MergedTree {
      * As {@link #apply}, but empties {@code layer} while applying it, so that its changes are garbage as soon
      * as the tree holds them (for large layers the two would otherwise be in memory together).
      */
-    public MergedTree applyAndEmpty(LayerChanges layer) {
+    public MergedTree applyAndEmpty(LayerChanges layer) throws LayerChangeException {
         apply(layer.layer(), layer.takeChanges(), true);
         return this;
     }
 
-    private void apply(String layerName, List<Change> changes, boolean release) {
+    private void apply(String layerName, List<Change> changes, boolean release) throws LayerChangeException {
         int index = layers++;
         for (Change c : changes) {
             if (c instanceof Change.Whiteout || c instanceof Change.Opaque) {

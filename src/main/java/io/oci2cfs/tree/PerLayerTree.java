@@ -9,7 +9,7 @@ public final class PerLayerTree {
     }
 
     /** One layer alone (the base layer, or one whose hardlinks and parents are all its own). */
-    public static Node build(LayerChanges layer) {
+    public static Node build(LayerChanges layer) throws LayerChangeException {
         return build(layer, null);
     }
 
@@ -18,7 +18,7 @@ public final class PerLayerTree {
      * does not list take the lower directory's metadata, and a hardlink to a lower file becomes a copy of that
      * file, as overlayfs copy-up would leave them.
      */
-    public static Node build(LayerChanges layer, MergedTree below) {
+    public static Node build(LayerChanges layer, MergedTree below) throws LayerChangeException {
         InodeTree tree = new InodeTree(below == null ? null : below.inodes());
         for (Change c : layer.changes()) {
             if (c instanceof Change.Entry || c instanceof Change.Hardlink) {

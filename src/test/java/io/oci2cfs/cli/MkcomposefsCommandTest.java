@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code oci2cfs mkcomposefs} through {@link Main#run}, checked against the vectors and the real tools. */
 class MkcomposefsCommandTest {
-    /** The worked example of the format notes (§16): its image sha256 and fs-verity digest. */
+    /** The smallest image, docs/composefs-erofs-format.md §16.1: its image sha256 and fs-verity digest. */
     private static final String SMALLEST_DUMP = "/ 4096 40755 2 0 0 0 0.0 - - -\n";
     private static final String SMALLEST_SHA256 = "c3dc5b0fc4afb0693a95e017fe5815e1f88f204d485df617541b5ea659aefb8b";
     private static final String SMALLEST_DIGEST = "8f589e8f57ecb88823736b0d857ddca1e1068a23e264fad164b28f7038eb3682";

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An image built layer by layer with umoci (additions, deletions that umoci writes as whiteouts, a directory
- * deleted and recreated) and copied by skopeo into a docker archive and an OCI archive converts, in every form,
+ * deleted and recreated, and {@code umoci insert} layers, plain, opaque and whiteout, which end without tar
+ * padding) and copied by skopeo into a docker archive and an OCI archive converts, in every form,
  * to the same image, whose tree is what {@code umoci unpack} makes of the same image.
  */
 class EndToEndToolsTest {
@@ -64,14 +65,24 @@ class EndToEndToolsTest {
         Files.setLastModifiedTime(b2.resolve("etc"), old); // so umoci leaves etc/ out of the second layer
         repack(ref, b2);
 
+        // umoci insert 0.4.7 ends its layers right after the last member's data, without padding or end blocks
+        // (opencontainers/umoci#436): a plain insert, an opaque one replacing dir/'s contents, and a whiteout.
+        Path single = Files.writeString(tmp.resolve("inserted.txt"), "inserted, 21 bytes ok");
+        Path replacement = Files.createDirectories(tmp.resolve("replacement/inner"));
+        Files.writeString(replacement.resolve("file"), "opaque replacement\n");
+        umoci("insert", "--image", ref, single.toString(), "/etc/inserted");
+        umoci("insert", "--image", ref, "--opaque", replacement.getParent().toString(), "/dir");
+        umoci("insert", "--image", ref, "--whiteout", "/etc/hello");
+        int layerCount = 5;
+
         Path docker = tmp.resolve("D.tar");
         Path oci = tmp.resolve("O.tar");
         Tools.output("skopeo", "copy", "--insecure-policy", "oci:" + ref, "docker-archive:" + docker + ":e2e:t");
         Tools.output("skopeo", "copy", "--insecure-policy", "oci:" + ref, "oci-archive:" + oci);
 
         Listing expected = Listing.ofDirectory(unpack(ref, "reference"));
-        assertThat(expected.lines).containsKeys("/opq/new", "/etc/added", "/big")
-                .doesNotContainKeys("/gone", "/gonedir", "/opq/old1", "/opq/old2");
+        assertThat(expected.lines).containsKeys("/opq/new", "/etc/added", "/big", "/etc/inserted", "/dir/inner/file")
+                .doesNotContainKeys("/gone", "/gonedir", "/opq/old1", "/opq/old2", "/dir/sub", "/etc/hello");
 
         List<String> digests = new ArrayList<>();
         Path objects = tmp.resolve("objects");
@@ -103,12 +114,13 @@ class EndToEndToolsTest {
         ConvertResult pl = Converter.convert("oci:" + ref, tmp.resolve("pl.cfs"), objects,
                 FixtureConversionTest.options("linux/amd64").withPerLayerDir(layers), InputStream.nullInputStream())
                 .block();
-        assertThat(pl.layerImages()).hasSize(2);
+        assertThat(pl.layerImages()).hasSize(layerCount);
         try (Tools.Mounts m = new Tools.Mounts()) {
             Listing stacked = Listing.ofDirectory(FixtureConversionTest.stack(m, pl.layerImages(), objects,
                     tmp.resolve("stack")));
-            assertThat(FixtureConversionTest.stackedView(stacked, 2).render()).as("per-layer images stacked")
-                    .isEqualTo(FixtureConversionTest.stackedView(expected, 2).render());
+            assertThat(FixtureConversionTest.stackedView(stacked, layerCount).render())
+                    .as("per-layer images stacked").isEqualTo(FixtureConversionTest.stackedView(expected, layerCount)
+                            .render());
         }
     }
 

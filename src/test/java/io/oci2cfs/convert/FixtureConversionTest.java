@@ -48,7 +48,14 @@ class FixtureConversionTest {
                 Arguments.of("docker-archive:" + FIXTURES.resolve("docker-oci.tar"), "linux/amd64", "whiteouts.tree"),
                 Arguments.of("-", "linux/amd64", "whiteouts.tree"),
                 Arguments.of(FIXTURES.resolve("truncated-layer.tar").toString(), "linux/amd64",
-                        "truncated-layer.tree"));
+                        "truncated-layer.tree"),
+                Arguments.of(FIXTURES.resolve("layer-end-no-padding.tar").toString(), "linux/amd64", "layer-end.tree"),
+                Arguments.of(FIXTURES.resolve("layer-end-partial-padding.tar").toString(), "linux/amd64",
+                        "layer-end.tree"),
+                Arguments.of(FIXTURES.resolve("layer-end-padding-only.tar").toString(), "linux/amd64",
+                        "layer-end.tree"),
+                Arguments.of(FIXTURES.resolve("layer-end-one-end-block.tar").toString(), "linux/amd64", "layer-end.tree"),
+                Arguments.of("oci:" + FIXTURES.resolve("unpadded") + ":latest", "linux/amd64", "unpadded.tree"));
     }
 
     static ConvertOptions options(String platform) {

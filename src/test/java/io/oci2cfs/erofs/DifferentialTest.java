@@ -55,8 +55,8 @@ class DifferentialTest {
     }
 
     /**
-     * Quirk Q7 (format note §12.4), minimal form. mkcomposefs 1.0.8 refuses ("cannot write file: Numerical
-     * result out of range") a format-v1 image in which a directory holds a whiteout and already carries
+     * Quirk Q7 (docs/composefs-erofs-format.md §12.4), minimal form. mkcomposefs 1.0.8 refuses ("cannot write
+     * file: Numerical result out of range") a format-v1 image in which a directory holds a whiteout and already carries
      * {@code user.overlay.opaque} with a value of 109 bytes or more; 108 bytes still work, and with
      * {@code --max-version=0} (no opaque marker is added) both work. Digests recorded from the reference.
      */

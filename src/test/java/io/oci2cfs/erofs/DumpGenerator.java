@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>{@code generate(profile, seed)} always returns the same bytes for the same arguments (only
  * {@link SplittableRandom} is used, never hash-order dependent collections). Each profile pushes a group of
- * layout edges from the format note (/work/shared/docs/composefs-erofs-format.md, §18). The generator never
+ * layout edges listed in docs/composefs-erofs-format.md, §18. The generator never
  * emits fields whose meaning is undefined in C (Q6): all 11 fields are always written and a DIGEST is
  * either {@code -} or exactly 64 hex digits. Output is valid in {@code CFS_PARSE_STRICT} mode except in the
  * {@code fail} profile, which produces inputs the reference refuses.

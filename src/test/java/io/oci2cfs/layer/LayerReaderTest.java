@@ -15,6 +15,8 @@ import java.util.Arrays;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LayerReaderTest {
 
@@ -162,6 +164,44 @@ class LayerReaderTest {
         assertThat(r.entries()).extracting(Tars.Read::path).containsExactly("a", "b");
         assertThat(r.get("b").content()).hasSize(600);
         assertThat(r.digests().diffId()).isEqualTo(Tars.sha256(cut));
+    }
+
+    /**
+     * umoci 0.4.7 ends a layer right after the last member's data (opencontainers/umoci#436); Go's archive/tar
+     * reads such layers. Every cut from the end of "b"'s 600 data bytes up to the full archive must read the
+     * same members, whether the visitor reads the content or leaves it to be skipped, and the diff_id must be
+     * the digest of the bytes as given.
+     */
+    @ParameterizedTest(name = "{0} bytes after b''s data")
+    @ValueSource(ints = {0, 1, 200, 423, 424, 424 + 512, 424 + 1024})
+    void acceptsStreamEndingAfterTheLastMembersData(int extra) throws Exception {
+        byte[] tar = Tars.tar(out -> {
+            Tars.file(out, "a", "aaa");
+            Tars.file(out, "b", "x".repeat(600));
+        });
+        int dataEnd = 512 + 512 + 512 + 600; // a header+data block, b header, b's 600 bytes
+        byte[] cut = Arrays.copyOf(tar, Math.min(tar.length, dataEnd + extra));
+        Tars.Result r = Tars.read(cut);
+        assertThat(r.entries()).extracting(Tars.Read::path).containsExactly("a", "b");
+        assertThat(r.get("b").content()).isEqualTo(bytes("x".repeat(600)));
+        assertThat(r.digests().diffId()).isEqualTo(Tars.sha256(cut));
+        assertThat(r.digests().tarSize()).isEqualTo(cut.length);
+
+        java.util.List<String> skipped = new java.util.ArrayList<>();
+        LayerDigests d = LayerReader.read("L", new ByteArrayInputStream(cut),
+                (e, in) -> skipped.add(e.path().toString()));
+        assertThat(skipped).containsExactly("a", "b");
+        assertThat(d.diffId()).isEqualTo(Tars.sha256(cut));
+    }
+
+    @Test
+    void refusesLastMemberOneByteShortOfItsData() throws Exception {
+        byte[] tar = Tars.tar(out -> Tars.file(out, "b", "x".repeat(600)));
+        byte[] cut = Arrays.copyOf(tar, 512 + 599);
+        assertThatThrownBy(() -> Tars.read(cut)).isInstanceOf(LayerFormatException.class)
+                .hasMessage("layer test-layer: tar member b truncated: the stream ends inside its data");
+        assertThatThrownBy(() -> LayerReader.read("L", new ByteArrayInputStream(cut), (e, in) -> { }))
+                .isInstanceOf(LayerFormatException.class).hasMessageContaining("layer L: tar member b truncated");
     }
 
     @Test

@@ -136,7 +136,7 @@ class TransactionCommitTest {
         try (Transaction tx = store.begin()) {
             Path staging;
             try (Stream<Path> s = Files.list(store.root())) {
-                staging = s.filter(p -> p.getFileName().toString().startsWith(".staging-")).findFirst().orElseThrow();
+                staging = s.filter(p -> p.getFileName().toString().startsWith(".staging-") && Files.isDirectory(p)).findFirst().orElseThrow();
             }
             // Something already occupies the object's staged name, so writing it fails.
             Files.createDirectories(staging.resolve(hex.substring(0, 2)).resolve(hex.substring(2)));

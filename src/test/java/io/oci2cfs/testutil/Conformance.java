@@ -8,8 +8,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import com.github.luben.zstd.ZstdInputStream;
 
-/** The upstream composefs 1.0.8 test vectors in {@code ../shared/conformance/composefs-1.0.8}. */
+/**
+ * The upstream composefs 1.0.8 test vectors, carried in {@code src/test/resources/conformance/composefs-1.0.8}
+ * (see the README there for their origin, licence and how to refresh them).
+ */
 public final class Conformance {
     /** Dumps the reference accepts only in its lenient mode. */
     public static final Set<String> LENIENT = Set.of("no-newline.dump", "longlink.dump",
@@ -18,23 +22,18 @@ public final class Conformance {
     private Conformance() {
     }
 
-    /** The vectors folder, or null when {@code ../shared} is absent (tests then skip and say so). */
+    /** The vectors folder; the tests fail if it is missing, since it is part of the repository. */
     public static Path dir() {
-        for (Path p : List.of(Path.of("../shared/conformance/composefs-1.0.8"),
-                Path.of(System.getProperty("user.dir"), "..", "shared", "conformance", "composefs-1.0.8"))) {
-            if (Files.isDirectory(p)) {
-                return p.toAbsolutePath().normalize();
-            }
+        Path dir = Path.of(System.getProperty("user.dir"), "src", "test", "resources", "conformance",
+                "composefs-1.0.8");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException(dir + " is missing: the conformance vectors are part of the repository");
         }
-        return null;
+        return dir;
     }
 
     public static Stream<Path> vectors(String glob) throws IOException {
-        Path dir = dir();
-        if (dir == null) {
-            return Stream.empty();
-        }
-        try (var s = Files.newDirectoryStream(dir, glob)) {
+        try (var s = Files.newDirectoryStream(dir(), glob)) {
             return java.util.stream.StreamSupport.stream(s.spliterator(), false).sorted().toList().stream();
         }
     }
@@ -46,14 +45,19 @@ public final class Conformance {
                     return gz.readAllBytes();
                 }
             }
+            if (p.toString().endsWith(".zst")) {
+                try (InputStream zst = new ZstdInputStream(in)) {
+                    return zst.readAllBytes();
+                }
+            }
             return in.readAllBytes();
         }
     }
 
     /** The pinned format version of a vector, or null for the defaults. */
     public static Integer pinnedVersion(Path dump) throws IOException {
-        Path v = Path.of(dump.toString().replaceFirst("\\.gz$", "").replaceFirst("\\.dump$", "") + ".dump.version");
-        Path alt = Path.of(dump.toString().replaceFirst("\\.dump(\\.gz)?$", "") + ".version");
+        Path v = Path.of(dump.toString().replaceFirst("\\.(gz|zst)$", "").replaceFirst("\\.dump$", "") + ".dump.version");
+        Path alt = Path.of(dump.toString().replaceFirst("\\.dump(\\.gz|\\.zst)?$", "") + ".version");
         for (Path p : List.of(v, alt)) {
             if (Files.exists(p)) {
                 return Integer.parseInt(Files.readString(p).trim());

@@ -15,40 +15,40 @@ final class Layers {
         return changes;
     }
 
-    Layers dir(String path) {
+    Layers dir(String path) throws LayerChangeException {
         return dir(path, 0755, 0);
     }
 
-    Layers dir(String path, int perms, int uid) {
+    Layers dir(String path, int perms, int uid) throws LayerChangeException {
         changes.add(new Change.Entry(ByteString.of(path), FileMode.S_IFDIR | perms, uid, uid, 1000, 0, null, null,
                 null, 0));
         return this;
     }
 
-    Layers file(String path, String content) {
+    Layers file(String path, String content) throws LayerChangeException {
         byte[] data = content.getBytes(StandardCharsets.UTF_8);
         ContentRef ref = ContentRef.fitsInline(data.length) ? ContentRef.inline(data)
                 : ContentRef.stored(io.oci2cfs.fsverity.FsVerityHasher.digestOf(data), data.length);
         return add(new Change.Entry(ByteString.of(path), FileMode.S_IFREG | 0644, 0, 0, 1000, 0, null, ref, null, 0));
     }
 
-    Layers fileWithXattr(String path, String xattr, String value) {
+    Layers fileWithXattr(String path, String xattr, String value) throws LayerChangeException {
         TreeMap<ByteString, ByteString> x = new TreeMap<>();
         x.put(ByteString.of(xattr), ByteString.of(value));
         return add(new Change.Entry(ByteString.of(path), FileMode.S_IFREG | 0600, 0, 0, 1000, 0, x,
                 ContentRef.inline(new byte[0]), null, 0));
     }
 
-    Layers symlink(String path, String target) {
+    Layers symlink(String path, String target) throws LayerChangeException {
         return add(new Change.Entry(ByteString.of(path), FileMode.S_IFLNK | 0777, 0, 0, 1000, 0, null, null,
                 ByteString.of(target), 0));
     }
 
-    Layers hardlink(String path, String target) {
+    Layers hardlink(String path, String target) throws LayerChangeException {
         return add(new Change.Hardlink(ByteString.of(path), ByteString.of(target)));
     }
 
-    Layers add(Change c) {
+    Layers add(Change c) throws LayerChangeException {
         changes.add(c);
         return this;
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class MergedTreeTest {
 
-    private static Node merge(LayerChanges... layers) {
+    private static Node merge(LayerChanges... layers) throws Exception {
         MergedTree tree = new MergedTree();
         for (LayerChanges l : layers) {
             tree.apply(l);
@@ -25,7 +25,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void whiteoutRemovesLowerEntryAndSubtreeWhereverItSitsInTheTar() {
+    void whiteoutRemovesLowerEntryAndSubtreeWhereverItSitsInTheTar() throws Exception {
         Node root = merge(
                 layer("1").dir("a").file("a/x", "x").dir("a/sub").file("a/sub/y", "y").file("keep", "k").done(),
                 layer("2").file("a/new", "n").file("a/.wh.sub", "").file("a/.wh.x", "").done());
@@ -36,7 +36,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void whiteoutNeverRemovesAnEntryOfItsOwnLayer() {
+    void whiteoutNeverRemovesAnEntryOfItsOwnLayer() throws Exception {
         Node root = merge(layer("1").file("f", "lower").dir("d").file("d/old", "o").done(),
                 layer("2").file("f", "upper").file(".wh.f", "").dir("d").file("d/mine", "m").file(".wh.d", "").done());
         assertThat(dump(root)).isEqualTo("""
@@ -46,7 +46,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void opaqueHidesLowerChildrenOnlyAndWhiteoutsDoNotAppear() {
+    void opaqueHidesLowerChildrenOnlyAndWhiteoutsDoNotAppear() throws Exception {
         Node root = merge(
                 layer("1").dir("d").file("d/a", "1").dir("d/sub").file("d/sub/b", "1").done(),
                 layer("2").file("d/c", "2").done(),
@@ -57,7 +57,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void whiteoutsDoNotFollowSymlinksOrCrossFiles() {
+    void whiteoutsDoNotFollowSymlinksOrCrossFiles() throws Exception {
         Node root = merge(
                 layer("1").dir("real").file("real/x", "x").symlink("link", "real").file("f", "f").done(),
                 layer("2").file("link/.wh.x", "").file("link/.wh..wh..opq", "").file("f/.wh.y", "").done());
@@ -69,7 +69,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void whiteoutOfSomethingAbsentOnlyCreatesItsParents() {
+    void whiteoutOfSomethingAbsentOnlyCreatesItsParents() throws Exception {
         Node root = merge(layer("1").file("f", "f").done(), layer("2").file("a/b/.wh.c", "").done());
         assertThat(dump(root)).isEqualTo("""
                 /a d
@@ -88,7 +88,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void entryReplacesLowerEntryWhateverTheTypes() {
+    void entryReplacesLowerEntryWhateverTheTypes() throws Exception {
         Node root = merge(
                 layer("1").dir("d").file("d/child", "c").file("f", "f").symlink("s", "x").file("g", "g").done(),
                 layer("2").file("d", "now a file").dir("f").symlink("g", "target").dir("s").file("s/in", "i").done());
@@ -101,7 +101,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void directoryOverDirectoryKeepsChildrenTakesMetadata() {
+    void directoryOverDirectoryKeepsChildrenTakesMetadata() throws Exception {
         Node root = merge(layer("1").dir("d", 0700, 0).file("d/a", "a").done(),
                 layer("2").dir("d", 01777, 42).done());
         assertThat(dump(root)).isEqualTo("""
@@ -114,7 +114,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void laterEntryForTheSamePathInOneLayerWins() {
+    void laterEntryForTheSamePathInOneLayerWins() throws Exception {
         Node root = merge(layer("1").file("f", "first").file("f", "second").dir("d", 0700, 1).dir("d", 0750, 2)
                 .done());
         assertThat(at(root, "f").content()).asString().isEqualTo("second");
@@ -122,7 +122,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void unlistedParentsAreRootOwned0755AtTimeZero() {
+    void unlistedParentsAreRootOwned0755AtTimeZero() throws Exception {
         Node root = merge(layer("1").file("a/b/c", "c").done());
         for (String p : new String[] {"a", "a/b"}) {
             Node n = at(root, p);
@@ -135,14 +135,14 @@ class MergedTreeTest {
     }
 
     @Test
-    void rootEntrySetsRootMetadata() {
+    void rootEntrySetsRootMetadata() throws Exception {
         Node root = merge(layer("1").dir("", 0700, 3).done());
         assertThat(root.mode()).isEqualTo(FileMode.S_IFDIR | 0700);
         assertThat(root.uid()).isEqualTo(3);
     }
 
     @Test
-    void lowerNonDirectoryOnTheWayIsReplacedButOwnLayersIsAnError() {
+    void lowerNonDirectoryOnTheWayIsReplacedButOwnLayersIsAnError() throws Exception {
         Node root = merge(layer("1").symlink("lib", "usr/lib").done(), layer("2").file("lib/x", "x").done());
         assertThat(dump(root)).isEqualTo("""
                 /lib d
@@ -152,7 +152,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void hardlinksShareOneInodeAndTheFirstNameBreadthFirstHoldsIt() {
+    void hardlinksShareOneInodeAndTheFirstNameBreadthFirstHoldsIt() throws Exception {
         Node root = merge(layer("1").file("z/deep/f", "data").hardlink("b", "z/deep/f").hardlink("a", "z/deep/f")
                 .done());
         Node primary = at(root, "a");
@@ -165,14 +165,14 @@ class MergedTreeTest {
     }
 
     @Test
-    void hardlinkToALowerLayerFile() {
+    void hardlinkToALowerLayerFile() throws Exception {
         Node root = merge(layer("1").file("bin/tool", "t").done(), layer("2").hardlink("bin/alias", "bin/tool").done());
         assertThat(at(root, "bin/alias").nlink()).isEqualTo(2);
         assertThat(at(root, "bin/tool").linkTarget()).isSameAs(at(root, "bin/alias"));
     }
 
     @Test
-    void replacingOrRemovingOneNameLeavesTheOthers() {
+    void replacingOrRemovingOneNameLeavesTheOthers() throws Exception {
         LayerChanges base = layer("1").file("a", "old").hardlink("b", "a").hardlink("c", "a").done();
         Node replaced = merge(base, layer("2").file("a", "new").done());
         assertThat(dump(replaced)).isEqualTo("""
@@ -201,7 +201,7 @@ class MergedTreeTest {
     }
 
     @Test
-    void nodesCarryContentDigestsDevicesAndXattrs() {
+    void nodesCarryContentDigestsDevicesAndXattrs() throws Exception {
         String big = "b".repeat(65);
         Node root = merge(layer("1").file("small", "s".repeat(64)).file("big", big).file("empty", "")
                 .symlink("sym", "../t").fileWithXattr("x", "security.capability", "cap")

@@ -12,7 +12,7 @@ class PerLayerTreeTest {
             Map.entry(ByteString.of("trusted.overlay.opaque"), ByteString.of("y"));
 
     @Test
-    void whiteoutsBecomeOverlayWhiteoutDevices() {
+    void whiteoutsBecomeOverlayWhiteoutDevices() throws Exception {
         Node root = PerLayerTree.build(new Layers("1").dir("etc").file("etc/.wh.passwd", "").file(".wh.tmp", "")
                 .done());
         assertThat(dump(root)).isEqualTo("""
@@ -22,7 +22,7 @@ class PerLayerTreeTest {
     }
 
     @Test
-    void opaqueMarkerBecomesXattrEvenOnUnlistedDirectory() {
+    void opaqueMarkerBecomesXattrEvenOnUnlistedDirectory() throws Exception {
         Node root = PerLayerTree.build(new Layers("1").dir("d").file("d/.wh..wh..opq", "").file("d/f", "f")
                 .file("e/.wh..wh..opq", "").done());
         assertThat(at(root, "d").xattrs()).containsExactly(OPAQUE);
@@ -34,7 +34,7 @@ class PerLayerTreeTest {
     }
 
     @Test
-    void entryOfTheLayerWinsOverItsWhiteoutAndADirectoryBecomesOpaque() {
+    void entryOfTheLayerWinsOverItsWhiteoutAndADirectoryBecomesOpaque() throws Exception {
         Node root = PerLayerTree.build(new Layers("1").file(".wh.f", "").file("f", "new").dir("d").file(".wh.d", "")
                 .done());
         assertThat(dump(root)).isEqualTo("""
@@ -45,7 +45,7 @@ class PerLayerTreeTest {
     }
 
     @Test
-    void hardlinksWithinTheLayer() {
+    void hardlinksWithinTheLayer() throws Exception {
         Node root = PerLayerTree.build(new Layers("1").file("x", "x").hardlink("y", "x").done());
         assertThat(at(root, "x").nlink()).isEqualTo(2);
         assertThat(at(root, "y").linkTarget()).isSameAs(at(root, "x"));

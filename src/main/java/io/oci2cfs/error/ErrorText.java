@@ -1,6 +1,5 @@
-package io.oci2cfs.convert;
+package io.oci2cfs.error;
 
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -16,10 +15,7 @@ public final class ErrorText {
     }
 
     public static String of(Throwable e) {
-        e = reactor.core.Exceptions.unwrap(e);
-        while ((e instanceof UncheckedIOException || e.getClass() == RuntimeException.class) && e.getCause() != null) {
-            e = e.getCause();
-        }
+        e = FailureKind.unwrap(e);
         String m = e.getMessage();
         if (e instanceof FileSystemException fse && fse.getReason() == null) {
             String reason = e instanceof NoSuchFileException ? "no such file or directory"
