@@ -2,6 +2,7 @@ package io.oci2cfs.maintenance;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.store.StoreLock;
+import io.oci2cfs.store.StrayFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +37,10 @@ public final class Fsck {
         CORRUPT("corrupt object"),
         /** A file or directory that is not an object, nor a prefix directory, nor the lock file. */
         STRAY("not an object"),
-        /** A transaction's staging directory (its process died, or it is running while fsck only checks). */
+        /**
+         * A transaction's staging directory or its lock file whose process is gone (or whose name does not say
+         * which process made it); a running conversion's is not a finding.
+         */
         STAGING("staging left by a process"),
         /** An object a listed image references that the store lacks. */
         MISSING("missing object");
@@ -109,14 +115,23 @@ public final class Fsck {
         try (Stream<Path> s = Files.list(store)) {
             top = s.sorted().toList();
         }
+        Map<Path, StrayFiles.Stray> staging = new HashMap<>();
+        for (StrayFiles.Stray st : StrayFiles.inStore(store)) {
+            staging.put(st.path(), st);
+        }
         for (Path p : top) {
             String name = p.getFileName().toString();
             boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
             if (name.equals(StoreLock.FILE_NAME) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            if (dir && name.startsWith(".staging-")) {
-                problems.add(new Problem(Kind.STAGING, p, null));
+            StrayFiles.Stray st = staging.get(p);
+            if (st != null) {
+                if (st.owner() != null && st.ownerAlive()) {
+                    continue; // a conversion running now
+                }
+                problems.add(new Problem(Kind.STAGING, p, st.owner() == null ? null
+                        : "process " + st.owner().pid() + " is gone"));
             } else if (!dir || !StoreImages.PREFIX.matcher(name).matches()) {
                 problems.add(new Problem(Kind.STRAY, p, null));
             } else {

@@ -42,9 +42,20 @@ class FsckTest {
         Path misnamed = Files.writeString(corrupt.resolveSibling("abc"), "short name");
         Path staging = Files.createDirectories(store.resolve(".staging-123/ab"));
 
-        Proc.Result found = Cli.run("fsck", "--objects", store.toString(), image.toString(), "--threads", "2");
+        Proc.Result found;
+        Path deadDir;
+        Path deadLock;
+        try (io.oci2cfs.store.Transaction running = new io.oci2cfs.store.ObjectStore(store).begin()) {
+            // A dead process's staging (made after the transaction began: beginning removes such), and this
+            // process's own, live, which is not a finding.
+            deadDir = Files.createDirectories(store.resolve(".staging-999999-1-7"));
+            deadLock = Files.writeString(store.resolve(".staging-999999-1-7.lock"), "");
+            found = Cli.run("fsck", "--objects", store.toString(), image.toString(), "--threads", "2");
+        }
         assertThat(found.code()).isEqualTo(1);
         assertThat(found.out().lines().toList()).containsExactlyInAnyOrder(
+                "staging left by a process: " + deadDir + ": process 999999 is gone",
+                "staging left by a process: " + deadLock + ": process 999999 is gone",
                 "staging left by a process: " + staging.getParent(),
                 "corrupt object: " + corrupt + ": content has digest "
                         + io.oci2cfs.fsverity.FsVerityHasher.hex(io.oci2cfs.fsverity.FsVerityHasher.digestOf(bytes)),
@@ -55,6 +66,7 @@ class FsckTest {
         Proc.Result repaired = Cli.run("fsck", "--objects", store.toString(), image.toString(), "--repair");
         assertThat(repaired.code()).isEqualTo(1);
         assertThat(repaired.out()).contains("removed: " + corrupt, "removed: " + misnamed, "removed: " + foreign,
+                "removed: " + deadDir, "removed: " + deadLock,
                 "removed: " + staging.getParent(), "incomplete image: " + image);
         assertThat(corrupt).doesNotExist();
         assertThat(staging.getParent()).doesNotExist();
