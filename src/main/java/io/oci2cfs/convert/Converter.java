@@ -65,6 +65,8 @@ public final class Converter {
     private final InputStream stdin;
     private final RegistryOptions registry;
     private PullReport pull;
+    private final HashingPool pool;
+    private String manifestDigest;
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throwable> parseFailures = new ConcurrentHashMap<>();
@@ -75,9 +77,10 @@ public final class Converter {
     private long bytesUnpacked;
 
     private Converter(String source, Path image, Path objects, ConvertOptions options, RegistryOptions registry,
-            InputStream stdin) {
+            InputStream stdin, HashingPool pool) {
         this.source = source;
         this.registry = registry;
+        this.pool = pool;
         this.image = image;
         this.objects = objects;
         this.options = options;
@@ -92,7 +95,7 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
-        return convert(source, image, objects, options, null, stdin);
+        return convert(source, image, objects, options, null, stdin, null);
     }
 
     /**
@@ -101,9 +104,20 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             RegistryOptions registry, InputStream stdin) {
+        return convert(source, image, objects, options, registry, stdin, null);
+    }
+
+    /**
+     * As {@link #convert(String, Path, Path, ConvertOptions, RegistryOptions, InputStream)}, hashing on
+     * {@code pool} (shared with other conversions, within its memory budget) instead of a pool of
+     * {@code options.threads()} workers and {@code options.memoryBudget()} bytes of its own; null for a pool of
+     * its own.
+     */
+    public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
+            RegistryOptions registry, InputStream stdin, HashingPool pool) {
         return Mono.fromCallable(() -> {
             try {
-                return new Converter(source, image, objects, options, registry, stdin).run();
+                return new Converter(source, image, objects, options, registry, stdin, pool).run();
             } catch (Oci2cfsException e) {
                 throw e;
             } catch (IOException e) {
@@ -123,7 +137,9 @@ public final class Converter {
         checkPaths();
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
-                ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
+                ContentPipeline pipeline = pool == null
+                        ? new ContentPipeline(tx, options.threads(), options.memoryBudget())
+                        : new ContentPipeline(tx, pool)) {
             Node root;
             List<ConvertedLayer> ordered = new ArrayList<>();
             List<String> diffIds = new ArrayList<>();
@@ -245,6 +261,7 @@ public final class Converter {
                 pull = r.report();
             }
         }
+        manifestDigest = resolved.identity() == null ? null : resolved.identity().toString();
         stage("read");
         List<ConvertedLayer> ordered = new ArrayList<>();
         for (ResolvedLayer rl : resolved.layers()) {
@@ -401,7 +418,8 @@ public final class Converter {
         });
         return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
                 counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
-                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
-                pull);
+                bytesUnpacked, summary.bytesWritten(), summary.bytesReused(), summary.bytesAdded(),
+                List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
+                manifestDigest, pull);
     }
 }
