@@ -143,7 +143,7 @@ public final class Batch {
             if (ref.kind() == SourceKind.SINGLE_LAYER) {
                 return null;
             }
-            try (ImageSource src = ImageSources.open(ref, platform, InputStream.nullInputStream())) {
+            try (ImageSource src = Converter.openSource(ref, platform, null, InputStream.nullInputStream())) {
                 return src.resolve().identity();
             }
         } catch (IOException | RuntimeException e) {

@@ -15,6 +15,7 @@ import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.image.ImageReference;
 import io.oci2cfs.image.ImageSource;
 import io.oci2cfs.image.ImageSources;
+import io.oci2cfs.image.Platform;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
@@ -294,8 +295,17 @@ public final class Converter {
     }
 
     private ImageSource open(ImageReference ref) throws IOException {
+        return openSource(ref, options.platform(), registry, stdin);
+    }
+
+    /**
+     * Opens any image source, a registry's included ({@code registry} null: the user's configuration, {@link
+     * RegistryOptions#fromEnvironment}).
+     */
+    public static ImageSource openSource(ImageReference ref, Platform platform, RegistryOptions registry,
+            InputStream stdin) throws IOException {
         if (ref.kind() != SourceKind.DOCKER) {
-            return ImageSources.open(ref, options.platform(), stdin);
+            return ImageSources.open(ref, platform, stdin);
         }
         DockerReference docker;
         try {
@@ -305,7 +315,7 @@ public final class Converter {
         }
         RegistryOptions r = registry != null ? registry : RegistryOptions.fromEnvironment(
                 new AuthOptions(null, null, false, null), null, null, Environment.system());
-        return new RegistrySource(docker, options.platform(), r);
+        return new RegistrySource(docker, platform, r);
     }
 
     private Mono<ConvertedLayer> counted(Mono<ConvertedLayer> m) {

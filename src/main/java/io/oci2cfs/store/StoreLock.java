@@ -33,6 +33,8 @@ public final class StoreLock {
     private final Semaphore gate = new Semaphore(1, true);
     private int sharedHolds;
     private FileLock sharedLock;
+    /** Holds and waiters of this process; guarded by the class. At 0 the file is closed (see {@link #unuse}). */
+    private int users;
 
     private StoreLock(Path file) {
         this.file = file;
@@ -41,16 +43,39 @@ public final class StoreLock {
     private static StoreLock of(Path storeRoot) throws IOException {
         Path key = storeRoot.toAbsolutePath().normalize();
         java.nio.file.Files.createDirectories(key);
-        StoreLock l = LOCKS.computeIfAbsent(key, k -> new StoreLock(k.resolve(FILE_NAME)));
-        l.open();
-        return l;
+        synchronized (StoreLock.class) {
+            StoreLock l = LOCKS.computeIfAbsent(key, k -> new StoreLock(k.resolve(FILE_NAME)));
+            l.open();
+            l.users++;
+            return l;
+        }
     }
 
     private synchronized void open() throws IOException {
         if (channel == null) {
-            // Never closed: closing any descriptor of the file would drop all this process's locks on it.
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+        }
+    }
+
+    /**
+     * Ends one use. The file stays open while any thread of this process holds or waits for the lock, since
+     * closing any descriptor of it drops all of this process's locks on it; once none does, it is closed, so that
+     * an idle store holds no open file (a store on a filesystem that is to be unmounted or remounted).
+     */
+    private void unuse() throws IOException {
+        synchronized (StoreLock.class) {
+            if (--users == 0) {
+                LOCKS.remove(file.getParent(), this);
+                FileChannel c;
+                synchronized (this) {
+                    c = channel;
+                    channel = null;
+                }
+                if (c != null) {
+                    c.close();
+                }
+            }
         }
     }
 
@@ -82,19 +107,30 @@ public final class StoreLock {
             }
             return READ_ONLY;
         }
-        l.lockGate();
-        try (FileLock passing = l.lockIfSupported(GATE, true)) {
-            synchronized (l) {
-                if (l.sharedHolds == 0) {
-                    // Cannot wait long: maintenance holds the gate for as long as it holds the store.
-                    l.sharedLock = l.lockIfSupported(STORE, true);
+        try {
+            l.lockGate();
+            try (FileLock passing = l.lockIfSupported(GATE, true)) {
+                synchronized (l) {
+                    if (l.sharedHolds == 0) {
+                        // Cannot wait long: maintenance holds the gate for as long as it holds the store.
+                        l.sharedLock = l.lockIfSupported(STORE, true);
+                    }
+                    l.sharedHolds++;
                 }
-                l.sharedHolds++;
+            } finally {
+                l.gate.release();
             }
-        } finally {
-            l.gate.release();
+        } catch (IOException | RuntimeException e) {
+            l.unuse();
+            throw e;
         }
-        return once(l::releaseShared);
+        return once(() -> {
+            try {
+                l.releaseShared();
+            } finally {
+                l.unuse();
+            }
+        });
     }
 
     /**
@@ -136,7 +172,12 @@ public final class StoreLock {
     /** Takes the lock alone, waiting for the shared holders to finish; new ones wait meanwhile. */
     public static Hold exclusive(Path storeRoot) throws IOException {
         StoreLock l = of(storeRoot);
-        l.lockGate();
+        try {
+            l.lockGate();
+        } catch (IOException e) {
+            l.unuse();
+            throw e;
+        }
         FileLock gateLock = null;
         FileLock storeLock = null;
         try {
@@ -158,10 +199,12 @@ public final class StoreLock {
             Thread.currentThread().interrupt();
             release(gateLock);
             l.gate.release();
+            l.unuse();
             throw new InterruptedIOException(storeRoot + ": interrupted while waiting for the store lock");
         } catch (IOException | RuntimeException e) {
             release(gateLock);
             l.gate.release();
+            l.unuse();
             throw e;
         }
         FileLock g = gateLock;
@@ -172,6 +215,7 @@ public final class StoreLock {
                 release(g);
             } finally {
                 l.gate.release();
+                l.unuse();
             }
         });
     }
