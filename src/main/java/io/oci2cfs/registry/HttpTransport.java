@@ -48,6 +48,7 @@ final class HttpTransport implements AutoCloseable {
     private final Function<String, TlsConfig> tls;
     private final RegistryOptions.Proxies proxies;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final RegistryWarnings warnings = new RegistryWarnings(System.err);
 
     /**
      * @param tls how to reach each {@code host:port} over TLS
@@ -116,6 +117,7 @@ final class HttpTransport implements AutoCloseable {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             response.responseHeaders().forEach(e ->
                     headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(e.getValue()));
+            warnings.show(uri, headers.get("warning"));
             int status = response.status().code();
             if (status >= 200 && status < 300) {
                 return Flux.concat(Mono.just(new HttpPart.Head(new HttpHead(uri, status, headers, new byte[0]))),
