@@ -155,7 +155,9 @@ final class HttpTransport implements AutoCloseable {
                     throw new IllegalArgumentException("proxy " + p.host() + ":" + p.port()
                             + " is reached over TLS (https://), which is not supported; use an http:// proxy URL");
                 }
-                c = c.proxy(spec -> {
+                // the proxy resolves the registry's name (CONNECT host:port), as Go's net/http leaves it to:
+                // behind a proxy, registry names often resolve only on the proxy's side
+                c = c.resolver(io.netty.resolver.NoopAddressResolverGroup.INSTANCE).proxy(spec -> {
                     var b = spec.type(ProxyProvider.Proxy.HTTP).host(p.host()).port(p.port());
                     if (p.user() != null) {
                         b.username(p.user()).password(u -> p.password() == null ? "" : p.password());
