@@ -100,6 +100,10 @@ public final class DumpReader {
             if (target == f.link) {
                 throw new DumpException(f.line, "Self-referential hardlink " + shown(f.target));
             }
+            if (target.isDirectory()) {
+                // mkcomposefs links it and writes a directory cycle; the kernel refuses directory hardlinks
+                throw new DumpException(f.line, "Hardlink to directory " + shown(f.target));
+            }
             try {
                 f.link.linkTo(target);
             } catch (IllegalArgumentException e) {

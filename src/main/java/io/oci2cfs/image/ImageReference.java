@@ -63,7 +63,8 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
         if (kind == SourceKind.DOCKER) {
             return "docker://" + ref;
         }
-        String where = path == null ? STDIN : path.toString();
+        // a file named "-" (given as "-/" or "oci:-/") must not read back as stdin
+        String where = path == null ? STDIN : path.toString().equals(STDIN) ? "./" + STDIN : path.toString();
         if (kind == null || kind == SourceKind.SINGLE_LAYER) {
             return where;
         }
