@@ -75,11 +75,11 @@ public final class BenchMain {
         for (int i = 0; i < args.length; i++) {
             String a = args[i].replaceFirst("^--", "");
             if (a.equals("help") || a.equals("h")) {
-                System.out.println("usage: bin/bench [--quick] [--memory] [--registry] [--image REF] [--reps N] [--threads N]"
-                        + " [--work DIR] [--no-images] [--no-dump]   (see README.md, Benchmarks)");
+                System.out.println("usage: bin/bench [--quick] [--memory] [--batch] [--registry] [--image REF] [--reps N]"
+                        + " [--threads N] [--work DIR] [--no-images] [--no-dump]   (see README.md, Benchmarks)");
                 return;
             }
-            if (List.of("quick", "memory", "registry", "no-images", "no-dump").contains(a)) {
+            if (List.of("quick", "memory", "batch", "registry", "no-images", "no-dump").contains(a)) {
                 opts.put(a, "");
             } else {
                 opts.put(a, args[++i]);
@@ -88,6 +88,11 @@ public final class BenchMain {
         BenchMain b = new BenchMain(opts);
         Files.createDirectories(b.run);
         b.header();
+        if (opts.containsKey("batch")) {
+            b.batchCase();
+            b.emptyTrash();
+            return;
+        }
         if (opts.containsKey("registry")) {
             new RegistryBench(b).run(!opts.containsKey("no-images"), opts.containsKey("memory"));
             b.emptyTrash();
@@ -453,6 +458,127 @@ public final class BenchMain {
     private static Path blob(Path layout, JsonNode descriptor) {
         String[] d = descriptor.get("digest").asText().split(":");
         return layout.resolve("blobs").resolve(d[0]).resolve(d[1]);
+    }
+
+    // ---- the batch case --------------------------------------------------------------------------------
+
+    /**
+     * Twenty images sharing base layers ({@link DataSet#ensureBatchLayout}), converted by one {@code oci2cfs
+     * batch} with its default {@code --jobs}, by one {@code oci2cfs convert} process per image, and by
+     * {@code umoci unpack} + {@code mkcomposefs --digest-store} per image; then what the batch wrote to the
+     * store against the unique content, and peak RSS.
+     */
+    private void batchCase() throws Exception {
+        DataSet.Spec base = quick ? new DataSet.Spec("q-batch-base", 44, 600, 3, 0, false)
+                : new DataSet.Spec("batch-base", 44, 3000, 3, 0, false);
+        int n = 20;
+        Path layout = DataSet.ensureBatchLayout(work, base, n);
+        Path jobs = run.resolve("batch-jobs.txt");
+        Path out = run.resolve("batch-images");
+        Path objects = run.resolve("batch-objects");
+        Path sepOut = run.resolve("separate-images");
+        Path sepObjects = run.resolve("separate-objects");
+        StringBuilder jobText = new StringBuilder();
+        StringBuilder separate = new StringBuilder("set -e\n");
+        StringBuilder reference = new StringBuilder("set -e\n");
+        for (int i = 0; i < n; i++) {
+            String ref = String.format("img%02d", i);
+            String source = "oci:" + layout + ":" + ref;
+            jobText.append(source).append(' ').append(out.resolve(ref + ".cfs")).append('\n');
+            List<String> c = java(List.of(), "-jar", jar.toString(), "convert", source,
+                    sepOut.resolve(ref + ".cfs").toString(), "--objects", sepObjects.toString());
+            c.addAll(extraConvertArgs);
+            separate.append(shellWords(c)).append(" 2>/dev/null\n");
+            if (umoci != null && mkcomposefs != null) {
+                Path bundle = run.resolve("batch-bundles").resolve(ref);
+                reference.append(shellWords(List.of(umoci, "unpack", "--image", layout + ":" + ref, bundle.toString())))
+                        .append(" >/dev/null\n").append(shellWords(List.of(mkcomposefs,
+                                "--digest-store=" + run.resolve("batch-refobjects"), bundle.resolve("rootfs").toString(),
+                                run.resolve("batch-bundles").resolve(ref + ".cfs").toString()))).append('\n');
+            }
+        }
+        Files.writeString(jobs, jobText);
+        Path sepScript = Files.writeString(run.resolve("batch-separate.sh"), separate);
+        List<String> batchCmd = java(List.of(), "-jar", jar.toString(), "batch", jobs.toString(), "--objects",
+                objects.toString(), "--json");
+        batchCmd.addAll(extraConvertArgs);
+        List<Row> rows = new ArrayList<>();
+        Row batch = new Row("oci2cfs batch (default --jobs)", batchCmd, fresh(out, objects));
+        Row apart = new Row(n + " oci2cfs convert processes", List.of("bash", sepScript.toString()),
+                fresh(sepOut, sepObjects));
+        rows.add(batch);
+        rows.add(apart);
+        Row unpack = null;
+        if (umoci != null && mkcomposefs != null) {
+            Path refScript = Files.writeString(run.resolve("batch-reference.sh"), reference);
+            unpack = new Row(n + "x umoci unpack + mkcomposefs", List.of("bash", refScript.toString()),
+                    fresh(run.resolve("batch-bundles"), run.resolve("batch-refobjects")));
+            rows.add(unpack);
+        }
+        runInterleaved(rows, reps);
+
+        long bytesNew = 0;
+        long bytesWritten = 0;
+        long bytesReused = 0;
+        long converted = 0;
+        long files = 0;
+        for (String line : batch.samples.get(0).out().split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode l = JSON.readTree(line);
+            bytesNew += l.get("bytesNew").asLong();
+            bytesWritten += l.get("bytesWritten").asLong();
+            bytesReused += l.get("bytesReused").asLong();
+            files += l.get("files").asLong();
+            converted += l.get("status").asText().equals("converted") ? 1 : 0;
+        }
+        long unique = 0;
+        long objectCount = 0;
+        try (var walk = Files.walk(objects)) {
+            for (Path p : (Iterable<Path>) walk.filter(p -> p.getFileName().toString().matches("[0-9a-f]{62}"))::iterator) {
+                unique += Files.size(p);
+                objectCount++;
+            }
+        }
+        System.out.printf("%n== batch: %d images over shared base layers (%s: %d files in %d layers; each image adds "
+                + "151 files)%n", n, base.name(), base.files(), base.layers());
+        System.out.printf("   %d converted, %,d files in all; %,d objects%n", converted, files, objectCount);
+        System.out.printf("   %-38s %7s %7s %8s %9s %10s%n", "what (" + reps + " runs, medians)", "wall s", "cpu s",
+                "RSS MiB", "images/s", "this/batch");
+        for (Row r : rows) {
+            System.out.printf("   %-38s %7.2f %7.2f %8d %9.2f %10.2f%s%n", r.label, r.wall(), r.cpu(), r.rssMiB(),
+                    n / r.wall(), r.wall() / batch.wall(), r.ok() ? "" : "  FAILED");
+        }
+        if (unpack == null) {
+            System.out.printf("   %-38s skipped: %s%n", "umoci unpack + mkcomposefs",
+                    umoci == null ? "umoci not found" : "mkcomposefs not found (set MKCOMPOSEFS)");
+        }
+        System.out.println("   RSS: the batch's one JVM; for the per-image rows the largest single process");
+        System.out.printf("   store: %.1f MB added by the batch's jobs, %.1f MB unique content (%d objects); %.1f MB "
+                + "written (staged) in all; the images reference %.1f MB in all (%.1f MB of it found in the store "
+                + "already): dedup %.2fx%n", bytesNew / 1e6, unique / 1e6, objectCount, bytesWritten / 1e6,
+                (bytesNew + bytesReused) / 1e6, bytesReused / 1e6, (bytesNew + bytesReused) / (double) Math.max(1, unique));
+        double speedup = apart.wall() / batch.wall();
+        System.out.printf("   check: batch >= 1.5x faster than separate processes: %.2fx %s%n", speedup,
+                speedup >= 1.5 ? "PASS" : "FAIL");
+    }
+
+    /** Before a run: the previous run's outputs set aside, the image directory there again and empty. */
+    private Runnable fresh(Path images, Path objects) {
+        Runnable clean = clean(images, objects);
+        return () -> {
+            clean.run();
+            images.toFile().mkdirs();
+        };
+    }
+
+    private static String shellWords(List<String> words) {
+        StringBuilder b = new StringBuilder();
+        for (String w : words) {
+            b.append(b.length() == 0 ? "" : " ").append("'").append(w.replace("'", "'\\''")).append("'");
+        }
+        return b.toString();
     }
 
     // ---- the dump case ---------------------------------------------------------------------------------

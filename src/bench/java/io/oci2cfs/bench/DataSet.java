@@ -268,6 +268,15 @@ final class DataSet {
 
     private static void writeManifest(Path dir, List<String> diffIds, List<Blob> layers, String mediaType)
             throws IOException {
+        String d = manifestOf(dir, diffIds, layers, mediaType);
+        Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + d.substring(0, d.length() - 1)
+                + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + REF + "\"}}]}");
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    }
+
+    /** Writes the config and manifest blobs of an image of {@code layers}; returns the manifest's descriptor. */
+    private static String manifestOf(Path dir, List<String> diffIds, List<Blob> layers, String mediaType)
+            throws IOException {
         StringBuilder ids = new StringBuilder();
         for (String id : diffIds) {
             ids.append(ids.length() == 0 ? "" : ",").append("\"sha256:").append(id).append('"');
@@ -282,11 +291,7 @@ final class DataSet {
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                 + "\"config\":" + descriptor("application/vnd.oci.image.config.v1+json", cfg) + ",\"layers\":[" + ls
                 + "]}").getBytes(StandardCharsets.UTF_8);
-        Blob man = put(dir, manifest);
-        String d = descriptor("application/vnd.oci.image.manifest.v1+json", man);
-        Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + d.substring(0, d.length() - 1)
-                + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + REF + "\"}}]}");
-        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        return descriptor("application/vnd.oci.image.manifest.v1+json", put(dir, manifest));
     }
 
     private static String descriptor(String mediaType, Blob b) {
@@ -297,6 +302,81 @@ final class DataSet {
         String hex = HexFormat.of().formatHex(sha256().digest(data));
         Files.write(dir.resolve("blobs/sha256/" + hex), data);
         return new Blob(hex, data.length);
+    }
+
+    // ---- the batch case ---------------------------------------------------------------------------------
+
+    /**
+     * {@code work/oci-batch-NAME}: one OCI layout holding {@code images} images (refs {@code img00}, ...) over
+     * the layers of {@code base}'s gzip image: even images take all its layers, odd ones the first two, and
+     * each adds a layer of its own (150 files of a few KiB and one of 2 MiB). The base blobs are hard links
+     * to those of the base layout.
+     */
+    static Path ensureBatchLayout(Path work, Spec base, int images) throws IOException {
+        ensure(work, base);
+        Path dir = work.resolve("oci-batch-" + base.name());
+        Path marker = work.resolve("batch-" + base.name() + ".done");
+        String key = base.key() + " images=" + images + " batch v1";
+        if (Files.exists(marker) && Files.readString(marker).equals(key)) {
+            return dir;
+        }
+        deleteTree(dir);
+        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+        Path src = work.resolve("oci-" + base.name() + "-gzip");
+        try (var s = Files.list(src.resolve("blobs/sha256"))) {
+            for (Path b : s.toList()) {
+                Files.createLink(blobs.resolve(b.getFileName()), b);
+            }
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var baseIndex = json.readTree(src.resolve("index.json").toFile());
+        var baseManifest = json.readTree(blobs.resolve(baseIndex.at("/manifests/0/digest").asText().substring(7)).toFile());
+        var baseConfig = json.readTree(blobs.resolve(baseManifest.at("/config/digest").asText().substring(7)).toFile());
+        List<Blob> baseBlobs = new ArrayList<>();
+        List<String> baseDiffIds = new ArrayList<>();
+        baseManifest.get("layers").forEach(l -> baseBlobs.add(new Blob(l.get("digest").asText().substring(7),
+                l.get("size").asLong())));
+        baseConfig.at("/rootfs/diff_ids").forEach(d -> baseDiffIds.add(d.asText().substring(7)));
+        DataSet data = new DataSet(base.seed() + 1000);
+        SplittableRandom rnd = new SplittableRandom(base.seed() + 2000);
+        StringBuilder index = new StringBuilder();
+        for (int i = 0; i < images; i++) {
+            TreeMap<String, Member> m = new TreeMap<>();
+            String app = String.format("app-%02d/", i);
+            for (int j = 0; j < 150; j++) {
+                long size = Math.min(1 << 20, (long) Math.exp(Math.log(4096) + rnd.nextGaussian()));
+                m.put(app + "f" + j + (j % 3 == 0 ? ".so" : ".py"), new Member('0',
+                        new Content(rnd.nextLong(), size, j % 3 == 0 ? 1 : 0), null, 0644, 0, EPOCH, false));
+            }
+            m.put(app + "big.bin", new Member('0', new Content(rnd.nextLong(), 2 << 20, 1), null, 0644, 0, EPOCH, false));
+            Path tmp = blobs.resolve("tmp");
+            String diffId;
+            Blob own;
+            try (DigestOut file = new DigestOut(Files.newOutputStream(tmp))) {
+                GZIPOutputStream gzip = new GZIPOutputStream(file, 1 << 16);
+                DigestOut tarOut = new DigestOut(gzip);
+                TarArchiveOutputStream tar = tar(tarOut);
+                data.new Layer(m).write(tar);
+                tar.finish();
+                tarOut.flush();
+                gzip.finish();
+                diffId = tarOut.hex();
+                own = publish(tmp, file);
+            }
+            int shared = i % 2 == 0 ? baseBlobs.size() : Math.min(2, baseBlobs.size());
+            List<Blob> layers = new ArrayList<>(baseBlobs.subList(0, shared));
+            layers.add(own);
+            List<String> diffIds = new ArrayList<>(baseDiffIds.subList(0, shared));
+            diffIds.add(diffId);
+            String manifest = manifestOf(dir, diffIds, layers, "application/vnd.oci.image.layer.v1.tar+gzip");
+            index.append(index.length() == 0 ? "" : ",").append(manifest, 0, manifest.length() - 1)
+                    .append(",\"annotations\":{\"org.opencontainers.image.ref.name\":\"")
+                    .append(String.format("img%02d", i)).append("\"}}");
+        }
+        Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + index + "]}");
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.writeString(marker, key);
+        return dir;
     }
 
     // ---- memory cases ----------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "oci2cfs", mixinStandardHelpOptions = true, version = "oci2cfs 0.1.0",
         description = "Turns container images into composefs images and a content-addressed object store.",
-        subcommands = {ConvertCommand.class, MkcomposefsCommand.class, InfoCommand.class,
+        subcommands = {ConvertCommand.class, BatchCommand.class, MaintenanceCommands.GcCommand.class,
+            MaintenanceCommands.FsckCommand.class, MkcomposefsCommand.class, InfoCommand.class,
             MountCommand.Mount.class, MountCommand.Umount.class, SigningCommands.Sign.class,
             SigningCommands.Verify.class, SealCommands.Seal.class, SealCommands.VerifySeal.class})
 public final class Main implements Runnable {

@@ -7,25 +7,21 @@ import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ContentRef;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Moves file contents from the parsing thread to hashing workers.
  *
  * <p>The parsing thread calls {@link #submit} for each regular file, naming the {@link ContentSlots} slot
  * that is to receive the file's {@link ContentRef}; the bytes are handed over in chunks and hashed and stored
- * by a fixed pool of workers taking jobs in arrival order. Chunks in flight are bounded by a byte budget: when the workers
- * fall behind, the parser blocks (back-pressure), so memory does not grow with file sizes. A file that fits
- * in one chunk is hashed in memory before anything is written, so content the store already has is never
- * written again.
+ * by the workers of a {@link HashingPool} taking jobs in arrival order. Chunks in flight are bounded by the
+ * pool's byte budget: when the workers fall behind, the parser blocks (back-pressure), so memory does not
+ * grow with file sizes. A file that fits in one chunk is hashed in memory before anything is written, so
+ * content the store already has is never written again. A large file's chunks are written by one worker at
+ * a time, in order, and no worker waits for the next chunk, so pipelines sharing a pool cannot stall it.
  */
 public final class ContentPipeline implements AutoCloseable {
     static final int CHUNK = 256 * 1024;
@@ -35,22 +31,27 @@ public final class ContentPipeline implements AutoCloseable {
     private static final byte[] ABORT = new byte[0];
 
     private final Transaction tx;
-    private final ExecutorService executor;
-    private final Scheduler scheduler;
-    private final Semaphore budget;
-    private final int budgetBytes;
+    private final HashingPool pool;
+    private final boolean ownsPool;
+    /** Tasks given to the pool and not yet finished; {@link #close} waits for none. */
+    private final AtomicInteger running = new AtomicInteger();
+    private final Set<LargeFile> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
+    /** A pipeline with a pool of its own. */
     public ContentPipeline(Transaction tx, int threads, long memoryBudget) {
+        this(tx, new HashingPool(threads, memoryBudget), true);
+    }
+
+    /** A pipeline on a shared pool, which it leaves running at {@link #close}. */
+    public ContentPipeline(Transaction tx, HashingPool pool) {
+        this(tx, pool, false);
+    }
+
+    private ContentPipeline(Transaction tx, HashingPool pool, boolean ownsPool) {
         this.tx = tx;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "oci2cfs-hash-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.scheduler = Schedulers.fromExecutorService(executor, "oci2cfs-hash");
-        this.budgetBytes = (int) Math.max(2L * CHUNK, Math.min(Integer.MAX_VALUE, memoryBudget));
-        this.budget = new Semaphore(budgetBytes);
+        this.pool = pool;
+        this.ownsPool = ownsPool;
     }
 
     /** A budget that suits the heap: a quarter of it, at most 64 MiB. */
@@ -75,30 +76,30 @@ public final class ContentPipeline implements AutoCloseable {
                 // Each queued file costs a task besides its bytes; charging that too bounds how many small
                 // files can wait in the queue, not just their bytes.
                 int charge = (int) size + TASK_OVERHEAD;
-                acquire(charge);
+                pool.acquire(charge);
                 byte[] data;
                 try {
                     data = readFully(what, content, (int) size);
                 } catch (IOException e) {
-                    budget.release(charge);
+                    pool.release(charge);
                     throw e;
                 }
-                scheduler.schedule(() -> {
+                execute(() -> {
                     try {
+                        checkOpen(what);
                         slots.fill(slot, ContentRef.stored(tx.put(data, data.length), size));
                     } catch (Throwable e) {
                         slots.fail(notStored(what, e));
                     } finally {
-                        budget.release(charge);
+                        pool.release(charge);
                     }
                 });
                 handedOver = true;
                 return;
             }
-            BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(budgetBytes / CHUNK + 2);
-            scheduler.schedule(() -> storeStream(what, size, chunks, slots, slot));
+            LargeFile file = new LargeFile(what, size, slots, slot);
             handedOver = true;
-            feed(what, size, content, chunks);
+            feed(what, size, content, file);
         } finally {
             if (!handedOver) {
                 slots.fail(new IOException(what + ": not stored"));
@@ -106,90 +107,155 @@ public final class ContentPipeline implements AutoCloseable {
         }
     }
 
-    /** Hands a large file to its worker chunk by chunk. */
-    private void feed(String what, long size, InputStream content, BlockingQueue<byte[]> chunks) throws IOException {
+    private void checkOpen(String what) throws IOException {
+        if (closed) {
+            throw new IOException(what + ": conversion stopped");
+        }
+    }
+
+    private void execute(Runnable task) {
+        running.incrementAndGet();
+        try {
+            pool.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    taskDone();
+                }
+            });
+        } catch (RuntimeException e) {
+            taskDone();
+            throw e;
+        }
+    }
+
+    private void taskDone() {
+        if (running.decrementAndGet() == 0) {
+            synchronized (running) {
+                running.notifyAll();
+            }
+        }
+    }
+
+    /** Hands a large file to the workers chunk by chunk. */
+    private void feed(String what, long size, InputStream content, LargeFile file) throws IOException {
         long left = size;
         try {
             while (left > 0) {
                 int n = (int) Math.min(CHUNK, left);
-                acquire(n);
+                pool.acquire(n);
                 byte[] chunk;
                 try {
                     chunk = readFully(what, content, n);
                 } catch (IOException e) {
-                    budget.release(n);
+                    pool.release(n);
                     throw e;
                 }
-                chunks.put(chunk);
+                file.offer(chunk);
                 left -= n;
             }
-            chunks.put(END);
+            file.offer(END);
         } catch (IOException | RuntimeException e) {
-            putQuietly(chunks, ABORT);
+            file.offer(ABORT);
             throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            putQuietly(chunks, ABORT);
-            throw new InterruptedIOException(what + ": interrupted");
         }
     }
 
-    private static void putQuietly(BlockingQueue<byte[]> chunks, byte[] marker) {
-        // The queue has room for the markers beyond the byte budget, so this cannot block for long.
-        while (!chunks.offer(marker)) {
-            Thread.onSpinWait();
-        }
-    }
+    /**
+     * One large file on its way to the store. Its chunks queue here; whenever chunks are waiting, exactly one
+     * task writes them, in order, and ends when the queue is empty (the next chunk starts another).
+     */
+    private final class LargeFile {
+        private final String what;
+        private final long size;
+        private final ContentSlots slots;
+        private final int slot;
+        private final ConcurrentLinkedQueue<byte[]> chunks = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger queued = new AtomicInteger();
+        // Touched only by the task writing chunks: one at a time, each started after the last one's update
+        // of {@code queued}, which orders their accesses.
+        private Transaction.StreamedObject obj;
+        private Throwable failure;
+        private long got;
+        private boolean done;
 
-    /** Runs on a worker: writes the chunks as they come; on failure keeps draining so the parser never stalls. */
-    private void storeStream(String what, long size, BlockingQueue<byte[]> chunks, ContentSlots slots, int slot) {
-        Throwable failure = null;
-        long got = 0;
-        Transaction.StreamedObject obj = null;
-        try {
-            obj = tx.stream();
-        } catch (Throwable e) {
-            failure = notStored(what, e);
+        LargeFile(String what, long size, ContentSlots slots, int slot) {
+            this.what = what;
+            this.size = size;
+            this.slots = slots;
+            this.slot = slot;
+            open.add(this);
         }
-        try {
-            while (true) {
-                byte[] c = chunks.take();
-                if (c == END || c == ABORT) {
-                    if (c == ABORT && failure == null) {
-                        failure = new IOException(what + ": content not read to its end");
-                    }
-                    break;
-                }
-                try {
-                    if (failure == null) {
-                        obj.write(c, 0, c.length);
-                        got += c.length;
-                    }
-                } catch (Throwable e) {
-                    failure = notStored(what, e);
-                } finally {
-                    budget.release(c.length);
-                }
+
+        void offer(byte[] chunk) {
+            chunks.add(chunk);
+            if (queued.getAndIncrement() == 0) {
+                execute(this::drain);
             }
-            if (failure == null && got != size) {
-                failure = new IOException(what + ": content cut short");
-            }
-            if (failure == null) {
-                byte[] digest;
-                try {
-                    digest = obj.finish();
-                } catch (IOException e) {
-                    throw notStored(what, e);
-                }
-                slots.fill(slot, ContentRef.stored(digest, size));
-            }
-        } catch (Throwable e) {
-            failure = e;
-        } finally {
-            closeQuietly(obj);
         }
-        if (failure != null) {
-            slots.fail(failure);
+
+        private void drain() {
+            do {
+                take(chunks.poll());
+            } while (queued.decrementAndGet() > 0);
+        }
+
+        private void take(byte[] c) {
+            if (done) {
+                return;
+            }
+            if (c == END || c == ABORT) {
+                if (c == ABORT && failure == null) {
+                    failure = new IOException(what + ": content not read to its end");
+                }
+                end();
+                return;
+            }
+            try {
+                if (failure == null) {
+                    checkOpen(what);
+                    if (obj == null) {
+                        obj = tx.stream();
+                    }
+                    obj.write(c, 0, c.length);
+                    got += c.length;
+                }
+            } catch (Throwable e) {
+                failure = notStored(what, e);
+            } finally {
+                pool.release(c.length);
+            }
+        }
+
+        private void end() {
+            done = true;
+            try {
+                if (failure == null && got != size) {
+                    failure = new IOException(what + ": content cut short");
+                }
+                if (failure == null) {
+                    slots.fill(slot, ContentRef.stored(obj.finish(), size));
+                }
+            } catch (Throwable e) {
+                failure = notStored(what, e);
+            } finally {
+                discard();
+            }
+            if (failure != null) {
+                slots.fail(failure);
+            }
+        }
+
+        /** Closes the object (dropping it unless finished); the temporary file goes with the staging directory anyway. */
+        void discard() {
+            open.remove(this);
+            if (obj != null) {
+                try {
+                    obj.close();
+                } catch (IOException ignored) {
+                    // removed with the staging directory
+                }
+            }
         }
     }
 
@@ -205,25 +271,6 @@ public final class ContentPipeline implements AutoCloseable {
                 io);
     }
 
-    private static void closeQuietly(Transaction.StreamedObject obj) {
-        if (obj != null) {
-            try {
-                obj.close();
-            } catch (IOException ignored) {
-                // The temporary file is removed with the staging directory anyway.
-            }
-        }
-    }
-
-    private void acquire(int n) throws InterruptedIOException {
-        try {
-            budget.acquire(n);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for hashing workers");
-        }
-    }
-
     private static byte[] readFully(String what, InputStream in, int n) throws IOException {
         // Into an array of the exact size: readNBytes(int) gathers 8 KiB pieces and copies them once more.
         byte[] b = new byte[n];
@@ -235,18 +282,31 @@ public final class ContentPipeline implements AutoCloseable {
     }
 
     /**
-     * Stops the workers and waits for them, so that nothing writes into the transaction's staging directory
-     * after this returns (a failed run then removes it whole).
+     * Waits until no task of this pipeline is running or queued, so that nothing writes into the transaction's
+     * staging directory after this returns (a failed run then removes it whole); tasks still queued only
+     * give their bytes back to the budget.
      */
     @Override
     public void close() {
-        scheduler.dispose();
-        executor.shutdownNow();
-        try {
-            if (!executor.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                throw new IllegalStateException("hashing workers did not stop within 60 s");
+        closed = true;
+        boolean interrupted = false;
+        synchronized (running) {
+            while (running.get() > 0) {
+                try {
+                    running.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-        } catch (InterruptedException e) {
+        }
+        // Files whose parser stopped without a last chunk: nothing will write them any more.
+        for (LargeFile f : open) {
+            f.discard();
+        }
+        if (ownsPool) {
+            pool.close();
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -32,6 +32,11 @@ public record ConvertOptions(FormatVersion versions, Platform platform, int thre
                 false, false, false, false, false, null, null, ContentPipeline.defaultBudget(), false);
     }
 
+    public ConvertOptions withPlatform(Platform p) {
+        return new ConvertOptions(versions, p, threads, useEpoch, skipXattrs, userXattrs, skipDevices,
+                breakHardlinks, perLayerDir, dumpFile, memoryBudget, progress);
+    }
+
     public ConvertOptions withThreads(int n) {
         return new ConvertOptions(versions, platform, n, useEpoch, skipXattrs, userXattrs, skipDevices,
                 breakHardlinks, perLayerDir, dumpFile, memoryBudget, progress);

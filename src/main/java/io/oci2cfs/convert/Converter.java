@@ -15,6 +15,7 @@ import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.image.ImageReference;
 import io.oci2cfs.image.ImageSource;
 import io.oci2cfs.image.ImageSources;
+import io.oci2cfs.image.Platform;
 import io.oci2cfs.image.ResolvedImage;
 import io.oci2cfs.image.ResolvedLayer;
 import io.oci2cfs.image.SourceKind;
@@ -65,6 +66,8 @@ public final class Converter {
     private final InputStream stdin;
     private final RegistryOptions registry;
     private PullReport pull;
+    private final HashingPool pool;
+    private String manifestDigest;
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Mono<ConvertedLayer>> layers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throwable> parseFailures = new ConcurrentHashMap<>();
@@ -75,9 +78,10 @@ public final class Converter {
     private long bytesUnpacked;
 
     private Converter(String source, Path image, Path objects, ConvertOptions options, RegistryOptions registry,
-            InputStream stdin) {
+            InputStream stdin, HashingPool pool) {
         this.source = source;
         this.registry = registry;
+        this.pool = pool;
         this.image = image;
         this.objects = objects;
         this.options = options;
@@ -92,7 +96,7 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
-        return convert(source, image, objects, options, null, stdin);
+        return convert(source, image, objects, options, null, stdin, null);
     }
 
     /**
@@ -101,9 +105,20 @@ public final class Converter {
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             RegistryOptions registry, InputStream stdin) {
+        return convert(source, image, objects, options, registry, stdin, null);
+    }
+
+    /**
+     * As {@link #convert(String, Path, Path, ConvertOptions, RegistryOptions, InputStream)}, hashing on
+     * {@code pool} (shared with other conversions, within its memory budget) instead of a pool of
+     * {@code options.threads()} workers and {@code options.memoryBudget()} bytes of its own; null for a pool of
+     * its own.
+     */
+    public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
+            RegistryOptions registry, InputStream stdin, HashingPool pool) {
         return Mono.fromCallable(() -> {
             try {
-                return new Converter(source, image, objects, options, registry, stdin).run();
+                return new Converter(source, image, objects, options, registry, stdin, pool).run();
             } catch (Oci2cfsException e) {
                 throw e;
             } catch (IOException e) {
@@ -123,7 +138,9 @@ public final class Converter {
         checkPaths();
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
-                ContentPipeline pipeline = new ContentPipeline(tx, options.threads(), options.memoryBudget())) {
+                ContentPipeline pipeline = pool == null
+                        ? new ContentPipeline(tx, options.threads(), options.memoryBudget())
+                        : new ContentPipeline(tx, pool)) {
             Node root;
             List<ConvertedLayer> ordered = new ArrayList<>();
             List<String> diffIds = new ArrayList<>();
@@ -245,6 +262,7 @@ public final class Converter {
                 pull = r.report();
             }
         }
+        manifestDigest = resolved.identity() == null ? null : resolved.identity().toString();
         stage("read");
         List<ConvertedLayer> ordered = new ArrayList<>();
         for (ResolvedLayer rl : resolved.layers()) {
@@ -277,8 +295,17 @@ public final class Converter {
     }
 
     private ImageSource open(ImageReference ref) throws IOException {
+        return openSource(ref, options.platform(), registry, stdin);
+    }
+
+    /**
+     * Opens any image source, a registry's included ({@code registry} null: the user's configuration, {@link
+     * RegistryOptions#fromEnvironment}).
+     */
+    public static ImageSource openSource(ImageReference ref, Platform platform, RegistryOptions registry,
+            InputStream stdin) throws IOException {
         if (ref.kind() != SourceKind.DOCKER) {
-            return ImageSources.open(ref, options.platform(), stdin);
+            return ImageSources.open(ref, platform, stdin);
         }
         DockerReference docker;
         try {
@@ -288,7 +315,7 @@ public final class Converter {
         }
         RegistryOptions r = registry != null ? registry : RegistryOptions.fromEnvironment(
                 new AuthOptions(null, null, false, null), null, null, Environment.system());
-        return new RegistrySource(docker, options.platform(), r);
+        return new RegistrySource(docker, platform, r);
     }
 
     private Mono<ConvertedLayer> counted(Mono<ConvertedLayer> m) {
@@ -401,7 +428,8 @@ public final class Converter {
         });
         return new ConvertResult(source, image, written.digestHex(), written.formatVersion(), layerCount,
                 counts[0], counts[1], counts[2], counts[3], summary.added(), summary.reused(), bytesRead,
-                bytesUnpacked, summary.bytesWritten(), List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
-                pull);
+                bytesUnpacked, summary.bytesWritten(), summary.bytesReused(), summary.bytesAdded(),
+                List.copyOf(layerImages), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages)),
+                manifestDigest, pull);
     }
 }

@@ -72,14 +72,24 @@ public final class FsVerityHasher {
 
     /** The digest of {@code file}'s bytes, computed in user space. */
     public static byte[] digestOf(Path file, HashAlgorithm algorithm) throws IOException {
-        FsVerityHasher h = new FsVerityHasher(algorithm);
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                h.update(buf, 0, n);
-            }
+            return digestOf(in, algorithm);
+        }
+    }
+
+    /** The digest of everything {@code in} holds from where it is to its end (the bytes, never the kernel's). */
+    public static byte[] digestOf(InputStream in, HashAlgorithm algorithm) throws IOException {
+        FsVerityHasher h = new FsVerityHasher(algorithm);
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            h.update(buf, 0, n);
         }
         return h.digest();
+    }
+
+    /** As {@link #digestOf(InputStream, HashAlgorithm)} with SHA-256, the store's algorithm. */
+    public static byte[] digestOf(InputStream in) throws IOException {
+        return digestOf(in, HashAlgorithm.SHA256);
     }
 
     public HashAlgorithm algorithm() {

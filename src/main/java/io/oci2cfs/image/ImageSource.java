@@ -24,6 +24,15 @@ public interface ImageSource extends AutoCloseable {
      */
     ResolvedImage read(LayerConsumer consumer, int parallelism) throws IOException;
 
+    /**
+     * Selects the image as {@link #read} would and returns it without unpacking any layer. This default reads
+     * the layers' bytes (checking their digests) and throws them away; sources that can select from their
+     * index and manifest alone override it.
+     */
+    default ResolvedImage resolve() throws IOException {
+        return read((blob, data) -> data.transferTo(java.io.OutputStream.nullOutputStream()), 1);
+    }
+
     @Override
     void close() throws IOException;
 }

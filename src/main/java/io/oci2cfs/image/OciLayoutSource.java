@@ -35,6 +35,17 @@ final class OciLayoutSource implements ImageSource {
         }
     }
 
+    /** Reads index.json, the manifest and the config only; checks that the layer blobs exist. */
+    @Override
+    public ResolvedImage resolve() throws IOException {
+        try {
+            return readLayout(null, 1);
+        } catch (ImageException e) {
+            throw e.in(describe());
+        }
+    }
+
+    /** With a null consumer, resolves without reading the layers. */
     private ResolvedImage readLayout(LayerConsumer consumer, int parallelism) throws IOException {
         Path dir = reference.path();
         if (!Files.isDirectory(dir)) {
@@ -64,7 +75,9 @@ final class OciLayoutSource implements ImageSource {
             layers.add(new ResolvedLayer(d.blobPath(), d.mediaType(), d.digest(), d.size(), diffIds.get(i)));
             distinct.putIfAbsent(d.blobPath(), d);
         }
-        stream(root, distinct, consumer, parallelism);
+        if (consumer != null) {
+            stream(root, distinct, consumer, parallelism);
+        }
         return new ResolvedImage(describe() + " " + selection.describe(), selection.manifestDescriptor().digest(),
                 selection.config().digest(), layers);
     }

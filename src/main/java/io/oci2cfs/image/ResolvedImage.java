@@ -15,4 +15,9 @@ public record ResolvedImage(String description, Digest manifestDigest, Digest co
     public ResolvedImage {
         layers = List.copyOf(layers);
     }
+
+    /** The digest that names this image: the manifest's, else (classic docker archive) the config's. */
+    public Digest identity() {
+        return manifestDigest != null ? manifestDigest : configDigest;
+    }
 }

@@ -50,14 +50,26 @@ public final class RegistrySource implements ImageSource {
     @Override
     public ResolvedImage read(LayerConsumer consumer, int parallelism) throws IOException {
         ResolvedManifest m = block(client.resolve(reference, platform));
-        List<ResolvedLayer> layers = new ArrayList<>();
         Map<String, Descriptor> distinct = new LinkedHashMap<>();
-        for (int i = 0; i < m.layers().size(); i++) {
-            Descriptor d = m.layers().get(i);
-            layers.add(new ResolvedLayer(d.blobPath(), d.mediaType(), d.digest(), d.size(), m.diffIds().get(i)));
+        for (Descriptor d : m.layers()) {
             distinct.putIfAbsent(d.blobPath(), d);
         }
         stream(m.reference(), distinct, consumer);
+        return resolved(m);
+    }
+
+    /** The image from its index, manifest and config alone: no layer is downloaded (a batch's skip check). */
+    @Override
+    public ResolvedImage resolve() throws IOException {
+        return resolved(block(client.resolve(reference, platform)));
+    }
+
+    private static ResolvedImage resolved(ResolvedManifest m) {
+        List<ResolvedLayer> layers = new ArrayList<>();
+        for (int i = 0; i < m.layers().size(); i++) {
+            Descriptor d = m.layers().get(i);
+            layers.add(new ResolvedLayer(d.blobPath(), d.mediaType(), d.digest(), d.size(), m.diffIds().get(i)));
+        }
         return new ResolvedImage(m.description(), m.manifest().digest(), m.config().digest(), layers);
     }
 

@@ -28,6 +28,10 @@ import java.util.stream.Stream;
  * makes the ones the caller keeps durable in one pass, moves them into place and drops the rest, so a
  * conversion whose upper layers delete files leaves no unreferenced objects behind; {@link #close} without
  * commit drops everything staged. Other processes using the same store never see a staged object.
+ *
+ * <p>From its start until {@link #close} a transaction holds the store lock shared ({@link StoreLock}), so that
+ * gc cannot delete an object it has found in the store: callers close it once the image that references its
+ * objects is written.
  */
 public final class Transaction implements AutoCloseable {
     private final ObjectStore store;
@@ -47,12 +51,16 @@ public final class Transaction implements AutoCloseable {
     /** Staged digests the caller will keep ({@link #keep}): moved here from {@link #staged}, so a keep set costs nothing. */
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> kept = new ConcurrentHashMap<>();
     private final AtomicLong reused = new AtomicLong();
+    private final AtomicLong bytesReused = new AtomicLong();
+    private final AtomicLong bytesAdded = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
     private final boolean umaskKeepsMode;
     private final ConcurrentHashMap<Path, Path> stagingDirs = new ConcurrentHashMap<>();
     private final EarlyWriteback writeback;
+    /** Held shared from the first look at the store until {@link #close}: see {@link StoreLock}. */
+    private final StoreLock.Hold storeLock;
     /** Deletes, from the commit on, the staged objects nobody keeps; {@link #close} waits for it. */
     private Thread dropper;
     private static final int DELETE_THREADS = 8;
@@ -65,8 +73,12 @@ public final class Transaction implements AutoCloseable {
     private static final Set<java.nio.file.attribute.PosixFilePermission> OBJECT_MODE =
             PosixFilePermissions.fromString("rw-r--r--");
 
-    /** What a commit did: objects added, objects that were already there, bytes written to the store. */
-    public record Summary(long added, long reused, long bytesWritten) {
+    /**
+     * What a commit did: objects added, objects that were already there, bytes written (staged, including
+     * objects dropped or found published meanwhile by another batch), the bytes of the objects that were
+     * already there, and the bytes of the objects added.
+     */
+    public record Summary(long added, long reused, long bytesWritten, long bytesReused, long bytesAdded) {
     }
 
     Transaction(ObjectStore store) throws IOException {
@@ -75,19 +87,26 @@ public final class Transaction implements AutoCloseable {
             throw new IOException(store.root() + ": not a directory");
         }
         Files.createDirectories(store.root());
-        // What killed runs left: their owners are gone, so nothing else will ever remove it.
-        StrayFiles.removeDead(StrayFiles.inStore(store.root()));
+        this.storeLock = StoreLock.shared(store.root());
         StrayFiles.Staging lock;
         String whyReadOnly = null;
         try {
-            lock = StrayFiles.newStaging(store.root());
-        } catch (java.nio.file.FileSystemException e) {
-            if (!(e instanceof java.nio.file.AccessDeniedException) && !"Read-only file system".equals(e.getReason())) {
-                throw e;
+            // What killed runs left: their owners are gone, so nothing else will ever remove it.
+            StrayFiles.removeDead(StrayFiles.inStore(store.root()));
+            try {
+                lock = StrayFiles.newStaging(store.root());
+            } catch (java.nio.file.FileSystemException e) {
+                if (!(e instanceof java.nio.file.AccessDeniedException)
+                        && !"Read-only file system".equals(e.getReason())) {
+                    throw e;
+                }
+                // Objects the store lacks are still hashed (and staged elsewhere) so that the commit can name them.
+                whyReadOnly = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
+                lock = StrayFiles.newStaging(Path.of(System.getProperty("java.io.tmpdir")));
             }
-            // Objects the store lacks are still hashed (and staged elsewhere) so that the commit can name them.
-            whyReadOnly = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getReason();
-            lock = StrayFiles.newStaging(Path.of(System.getProperty("java.io.tmpdir")));
+        } catch (IOException | RuntimeException e) {
+            storeLock.close();
+            throw e;
         }
         this.stagingLock = lock;
         this.readOnly = whyReadOnly;
@@ -100,7 +119,11 @@ public final class Transaction implements AutoCloseable {
             }
             Files.delete(probe);
         } catch (IOException | RuntimeException e) {
-            removeStaging();
+            try {
+                removeStaging();
+            } finally {
+                storeLock.close();
+            }
             throw e;
         }
         writeback = new EarlyWriteback(staging);
@@ -149,7 +172,7 @@ public final class Transaction implements AutoCloseable {
     /** Stores a whole object held in memory; nothing is written when the store or this batch has it. */
     public byte[] put(byte[] data, int len) throws IOException {
         ObjectDigest digest = new ObjectDigest(FsVerityHasher.digestOf(data, len));
-        ObjectDigest known = claim(digest);
+        ObjectDigest known = claim(digest, len);
         if (known != null) {
             return known.bytes();
         }
@@ -215,13 +238,16 @@ public final class Transaction implements AutoCloseable {
      * Null when the caller is the first to bring {@code digest} and must stage the object; otherwise the
      * canonical instance of the digest, which this batch has staged already or the store holds.
      */
-    private ObjectDigest claim(ObjectDigest digest) {
-        ObjectDigest known = known(digest);
+    private ObjectDigest claim(ObjectDigest digest, long size) {
+        ObjectDigest known = known(digest, size);
         return known != null ? known : staged.putIfAbsent(digest, digest);
     }
 
-    /** The canonical instance of a digest this batch has staged or the store holds; null for a new one. */
-    private ObjectDigest known(ObjectDigest digest) {
+    /**
+     * The canonical instance of a digest this batch has staged or the store holds; null for a new one.
+     * {@code size} is the object's, counted once when the store turns out to hold it.
+     */
+    private ObjectDigest known(ObjectDigest digest, long size) {
         ObjectDigest c = staged.get(digest);
         if (c == null) {
             c = kept.get(digest);
@@ -233,6 +259,7 @@ public final class Transaction implements AutoCloseable {
             c = inStore.putIfAbsent(digest, digest);
             if (c == null) {
                 reused.incrementAndGet();
+                bytesReused.addAndGet(size);
                 c = digest;
             }
         }
@@ -283,7 +310,7 @@ public final class Transaction implements AutoCloseable {
             syncFilesystem(true);
         }
         finish();
-        return new Summary(added, reused.get(), bytesWritten.get());
+        return new Summary(added, reused.get(), bytesWritten.get(), bytesReused.get(), bytesAdded.get());
     }
 
     private void finish() {
@@ -360,6 +387,9 @@ public final class Transaction implements AutoCloseable {
             Path to = store.root().resolve(e.getKey());
             if (Files.notExists(to) && renameDirectory(from, to)) {
                 added.addAndGet(e.getValue().size());
+                for (ObjectDigest d : e.getValue()) {
+                    bytesAdded.addAndGet(Files.size(to.resolve(d.hex().substring(2))));
+                }
                 return;
             }
             Files.createDirectories(to);
@@ -368,6 +398,7 @@ public final class Transaction implements AutoCloseable {
                 if (Files.notExists(target)) {
                     Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
                     added.incrementAndGet();
+                    bytesAdded.addAndGet(Files.size(target));
                 } else {
                     // Another process published it since this batch looked.
                     reused.incrementAndGet();
@@ -440,7 +471,7 @@ public final class Transaction implements AutoCloseable {
 
     /**
      * Drops whatever is still staged (all of it when {@link #commit} was not called), waiting for the
-     * deletions the commit started.
+     * deletions the commit started, and releases the store lock.
      */
     @Override
     public void close() throws IOException {
@@ -452,7 +483,11 @@ public final class Transaction implements AutoCloseable {
                 joinDropper();
             }
         } finally {
-            removeStaging();
+            try {
+                removeStaging();
+            } finally {
+                storeLock.close();
+            }
         }
     }
 
@@ -512,7 +547,7 @@ public final class Transaction implements AutoCloseable {
             done = true;
             channel.close();
             ObjectDigest digest = new ObjectDigest(hasher.digest());
-            ObjectDigest known = claim(digest);
+            ObjectDigest known = claim(digest, hasher.size());
             if (known == null) {
                 try {
                     fixMode(tmp);

@@ -24,7 +24,7 @@ final class StoreCheck {
     private StoreCheck() {
     }
 
-    /** The store's files, relative ({@code xx/<62 hex>}), sorted; empty if the store does not exist. */
+    /** The store's files but its lock file, relative ({@code xx/<62 hex>}), sorted; empty if the store does not exist. */
     static TreeSet<String> files(Path store) throws IOException {
         TreeSet<String> out = new TreeSet<>();
         if (!Files.exists(store)) {
@@ -32,6 +32,7 @@ final class StoreCheck {
         }
         try (Stream<Path> walk = Files.walk(store)) {
             walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !p.equals(store.resolve(io.oci2cfs.store.StoreLock.FILE_NAME)))
                     .forEach(p -> out.add(store.relativize(p).toString()));
         }
         return out;
@@ -39,7 +40,7 @@ final class StoreCheck {
 
     /**
      * Every file is a regular {@code xx/<62 hex>} file named by its fs-verity digest, mode 0644, and no
-     * {@code .staging-*} directory is left.
+     * {@code .staging-*} directory is left (the lock file aside).
      */
     static void assertConsistent(Path store) throws IOException {
         if (!Files.exists(store)) {
@@ -47,7 +48,7 @@ final class StoreCheck {
         }
         try (Stream<Path> s = Files.list(store)) {
             assertThat(s.map(p -> p.getFileName().toString())).as("top level of " + store)
-                    .allMatch(n -> n.matches("[0-9a-f]{2}"));
+                    .allMatch(n -> n.matches("[0-9a-f]{2}") || n.equals(io.oci2cfs.store.StoreLock.FILE_NAME));
         }
         for (String rel : files(store)) {
             Path p = store.resolve(rel);
