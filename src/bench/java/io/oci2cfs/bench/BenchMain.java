@@ -21,18 +21,18 @@ import java.util.zip.GZIPInputStream;
  * {@code /usr/bin/time}, repeats them interleaved, and prints medians and ratios. See README "Benchmarks".
  */
 public final class BenchMain {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-    private final Path work;
-    private final Path run;
+    final Path work;
+    final Path run;
     private final Path jar;
-    private final boolean quick;
-    private final int reps;
+    final boolean quick;
+    final int reps;
     private final List<String> javaOpts;
     private final List<String> extraConvertArgs = new ArrayList<>();
-    private final String mkcomposefs;
-    private final String umoci;
+    final String mkcomposefs;
+    final String umoci;
 
     private BenchMain(Map<String, String> opts) {
         this.work = Path.of(opts.getOrDefault("work", "/tmp/oci2cfs-bench")).toAbsolutePath();
@@ -75,11 +75,11 @@ public final class BenchMain {
         for (int i = 0; i < args.length; i++) {
             String a = args[i].replaceFirst("^--", "");
             if (a.equals("help") || a.equals("h")) {
-                System.out.println("usage: bin/bench [--quick] [--memory] [--batch] [--image REF] [--reps N] [--threads N]"
-                        + " [--work DIR] [--no-images] [--no-dump]   (see README.md, Benchmarks)");
+                System.out.println("usage: bin/bench [--quick] [--memory] [--batch] [--registry] [--image REF] [--reps N]"
+                        + " [--threads N] [--work DIR] [--no-images] [--no-dump]   (see README.md, Benchmarks)");
                 return;
             }
-            if (List.of("quick", "memory", "batch", "no-images", "no-dump").contains(a)) {
+            if (List.of("quick", "memory", "batch", "registry", "no-images", "no-dump").contains(a)) {
                 opts.put(a, "");
             } else {
                 opts.put(a, args[++i]);
@@ -90,6 +90,11 @@ public final class BenchMain {
         b.header();
         if (opts.containsKey("batch")) {
             b.batchCase();
+            b.emptyTrash();
+            return;
+        }
+        if (opts.containsKey("registry")) {
+            new RegistryBench(b).run(!opts.containsKey("no-images"), opts.containsKey("memory"));
             b.emptyTrash();
             return;
         }
@@ -130,7 +135,7 @@ public final class BenchMain {
     record Sample(double wall, double cpu, long rssKb, String out, int exit) {
     }
 
-    private Sample timed(List<String> cmd) throws IOException, InterruptedException {
+    Sample timed(List<String> cmd) throws IOException, InterruptedException {
         Path timeFile = run.resolve("time.txt");
         Path outFile = run.resolve("stdout.txt");
         Path errFile = run.resolve("stderr.txt");
@@ -153,7 +158,7 @@ public final class BenchMain {
     }
 
     /** A row of the table: a command line, what to do before each run, and its samples. */
-    private final class Row {
+    final class Row {
         final String label;
         final List<String> cmd;
         final Runnable before;
@@ -215,7 +220,7 @@ public final class BenchMain {
         }
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         if (v.length == 0) {
             return Double.NaN;
         }
@@ -225,7 +230,7 @@ public final class BenchMain {
     }
 
     /** Runs every row {@code n} times, interleaved, so drift on a shared machine hits all rows alike. */
-    private static void runInterleaved(List<Row> rows, int n) throws IOException, InterruptedException {
+    static void runInterleaved(List<Row> rows, int n) throws IOException, InterruptedException {
         for (int i = 0; i < n; i++) {
             for (Row r : rows) {
                 r.once();
@@ -241,7 +246,7 @@ public final class BenchMain {
      * scan made file creation 10 to 25 times slower here (35 us per file before, 345 to 943 us after deleting
      * some 30,000 files).
      */
-    private Runnable clean(Path... paths) {
+    Runnable clean(Path... paths) {
         return () -> {
             try {
                 for (Path p : paths) {
@@ -277,7 +282,7 @@ public final class BenchMain {
         return c;
     }
 
-    private List<String> convert(List<String> jvm, String source) {
+    List<String> convert(List<String> jvm, String source) {
         List<String> c = java(jvm, "-jar", jar.toString(), "convert", source, run.resolve("out.cfs").toString(),
                 "--objects", run.resolve("objects").toString(), "--json");
         c.addAll(extraConvertArgs);
@@ -660,7 +665,7 @@ public final class BenchMain {
 
     // ---- helpers ---------------------------------------------------------------------------------------
 
-    private static String tool(String name) {
+    static String tool(String name) {
         if (name.contains("/")) {
             return Files.isExecutable(Path.of(name)) ? name : null;
         }

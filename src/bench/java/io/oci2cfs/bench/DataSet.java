@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -416,6 +417,30 @@ final class DataSet {
             }
             tar.closeArchiveEntry();
         });
+    }
+
+    /**
+     * {@code work/oci-NAME}, an OCI layout whose image has the zstd {@code layer} as its only layer (hard-linked
+     * as its blob), unless it exists already: what the registry memory case pushes.
+     */
+    static Path ensureLayoutOf(Path work, Path layer) throws IOException {
+        Path dir = work.resolve("oci-" + layer.getFileName().toString().replace(".tar.zst", ""));
+        if (Files.exists(dir.resolve("index.json"))) {
+            return dir;
+        }
+        deleteTree(dir);
+        Files.createDirectories(dir.resolve("blobs/sha256"));
+        MessageDigest blob = sha256();
+        DigestOut tar = new DigestOut(OutputStream.nullOutputStream());
+        try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(layer), blob);
+                InputStream un = new com.github.luben.zstd.ZstdInputStream(in)) {
+            un.transferTo(tar);
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        Blob b = new Blob(HexFormat.of().formatHex(blob.digest()), Files.size(layer));
+        Files.createLink(dir.resolve("blobs/sha256/" + b.hex()), layer);
+        writeManifest(dir, List.of(tar.hex()), List.of(b), "application/vnd.oci.image.layer.v1.tar+zstd");
+        return dir;
     }
 
     /** One zstd layer of {@code count} small files (0-2 KiB) in directories of 1000, from 30000 distinct contents. */

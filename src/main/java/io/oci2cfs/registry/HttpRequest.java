@@ -37,6 +37,10 @@ record HttpRequest(String method, URI uri, Map<String, String> headers, String a
         return new HttpRequest(method, next, headers, authorization, authOrigin, body, bodyFile);
     }
 
+    HttpRequest asHead() {
+        return new HttpRequest("HEAD", uri, headers, authorization, authOrigin, null);
+    }
+
     HttpRequest asPost(byte[] form) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put("Content-Type", "application/x-www-form-urlencoded");

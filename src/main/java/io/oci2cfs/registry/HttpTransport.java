@@ -48,6 +48,7 @@ final class HttpTransport implements AutoCloseable {
     private final Function<String, TlsConfig> tls;
     private final RegistryOptions.Proxies proxies;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final RegistryWarnings warnings = new RegistryWarnings(System.err);
 
     /**
      * @param tls how to reach each {@code host:port} over TLS
@@ -118,6 +119,7 @@ final class HttpTransport implements AutoCloseable {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             response.responseHeaders().forEach(e ->
                     headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(e.getValue()));
+            warnings.show(uri, headers.get("warning"));
             int status = response.status().code();
             if (status >= 200 && status < 300) {
                 return Flux.concat(Mono.just(new HttpPart.Head(new HttpHead(uri, status, headers, new byte[0]))),
@@ -155,7 +157,9 @@ final class HttpTransport implements AutoCloseable {
                     throw new IllegalArgumentException("proxy " + p.host() + ":" + p.port()
                             + " is reached over TLS (https://), which is not supported; use an http:// proxy URL");
                 }
-                c = c.proxy(spec -> {
+                // the proxy resolves the registry's name (CONNECT host:port), as Go's net/http leaves it to:
+                // behind a proxy, registry names often resolve only on the proxy's side
+                c = c.resolver(io.netty.resolver.NoopAddressResolverGroup.INSTANCE).proxy(spec -> {
                     var b = spec.type(ProxyProvider.Proxy.HTTP).host(p.host()).port(p.port());
                     if (p.user() != null) {
                         b.username(p.user()).password(u -> p.password() == null ? "" : p.password());

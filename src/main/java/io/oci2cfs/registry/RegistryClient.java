@@ -131,15 +131,10 @@ public final class RegistryClient implements AutoCloseable {
 
     private ResolvedManifest resolveAt(RegistrySession session, DockerReference ref, Platform platform)
             throws IOException {
-        Fetched top = manifest(session, ref.manifestReference()).block();
+        Fetched top = ref.digest() != null ? manifest(session, ref.manifestReference()).block() : byTag(session, ref);
         Digest topDigest = Digest.sha256(top.bytes());
         if (ref.digest() != null && !ref.digest().equals(topDigest)) {
             throw new ImageException(ref + ": digest mismatch: the registry's manifest has digest " + topDigest);
-        }
-        if (ref.digest() == null && top.headerDigest() != null && !top.headerDigest().equals(topDigest.toString())) {
-            // registries get this header wrong (go-containerregistry fetcher.go skips the check): warn only
-            System.err.println("warning: " + ref + ": Docker-Content-Digest " + top.headerDigest()
-                    + " differs from the manifest's digest " + topDigest);
         }
         Descriptor root = new Descriptor(top.mediaType(), topDigest, top.bytes().length, Map.of(), null);
         OciSelector selector = new OciSelector(d -> d.equals(topDigest) ? top.bytes()
@@ -167,6 +162,57 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     record Fetched(String mediaType, byte[] bytes, String headerDigest) {
+    }
+
+    /**
+     * The manifest a tag names: a HEAD resolves the tag to a digest (registries such as Docker Hub do not count
+     * HEADs against pull limits), then a GET by that digest pins the content. Where the HEAD is refused (405) or
+     * answers no usable {@code Docker-Content-Digest}, or the manifest by digest disagrees, a GET by tag.
+     */
+    private Fetched byTag(RegistrySession session, DockerReference ref) throws IOException {
+        Digest headed = headDigest(session, ref.manifestReference()).blockOptional().orElse(null);
+        if (headed != null) {
+            try {
+                Fetched pinned = manifest(session, headed.toString()).block();
+                if (Digest.sha256(pinned.bytes()).equals(headed)) {
+                    return pinned;
+                }
+                warnDigest(ref, headed.toString(), Digest.sha256(pinned.bytes()));
+            } catch (RuntimeException e) {
+                Throwable cause = reactor.core.Exceptions.unwrap(e);
+                System.err.println("warning: " + ref + ": the manifest by the tag's Docker-Content-Digest " + headed
+                        + " failed (" + cause.getMessage() + "); reading it by tag");
+            }
+        }
+        Fetched top = manifest(session, ref.manifestReference()).block();
+        Digest computed = Digest.sha256(top.bytes());
+        if (top.headerDigest() != null && !top.headerDigest().equals(computed.toString())) {
+            warnDigest(ref, top.headerDigest(), computed);
+        }
+        return top;
+    }
+
+    /** Registries get this header wrong (go-containerregistry fetcher.go skips the check): a warning only. */
+    private static void warnDigest(DockerReference ref, String header, Digest computed) {
+        System.err.println("warning: " + ref + ": Docker-Content-Digest " + header
+                + " differs from the manifest's digest " + computed);
+    }
+
+    /** {@code HEAD /v2/<name>/manifests/<tag>}: its {@code Docker-Content-Digest}, or empty for a GET instead. */
+    private Mono<Digest> headDigest(RegistrySession session, String tag) {
+        return session.send("manifest " + tag, "manifests/" + tag, r -> r.withHeader("Accept", ACCEPT).asHead())
+                .next()
+                .flatMap(part -> {
+                    String header = ((HttpPart.Head) part).head().header("docker-content-digest");
+                    try {
+                        return header == null ? Mono.empty() : Mono.just(Digest.parse(header.trim()));
+                    } catch (IllegalArgumentException e) {
+                        return Mono.empty();
+                    }
+                })
+                // whatever the HEAD meets (405, an error without a body, a dropped connection) the GET meets
+                // again, with its retries and a body naming the reason
+                .onErrorResume(e -> Mono.empty());
     }
 
     /** {@code GET /v2/<name>/manifests/<reference>}: the body (at most 4 MiB), its media type and digest header. */

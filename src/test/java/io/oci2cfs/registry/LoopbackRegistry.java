@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * Debian's {@code docker-registry} (distribution 2.8) on 127.0.0.1 with a port of its own, read from its
  * "listening on" log line; seeded with {@code skopeo copy}. Tests skip when either tool is missing.
  */
-final class LoopbackRegistry implements AutoCloseable {
+public final class LoopbackRegistry implements AutoCloseable {
     static final Path FIXTURES = Path.of("oci-fixtures").toAbsolutePath();
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
@@ -39,7 +39,7 @@ final class LoopbackRegistry implements AutoCloseable {
         assumeTrue(installed("skopeo"), "skopeo is not installed; skipping");
     }
 
-    static boolean installed(String name) {
+    public static boolean installed(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(dir, name))) {
                 return true;
@@ -52,7 +52,7 @@ final class LoopbackRegistry implements AutoCloseable {
      * Starts a registry storing under {@code data}; {@code extra} is appended to the YAML config (auth, tls,
      * middleware sections).
      */
-    static LoopbackRegistry start(Path dir, Path data, String httpExtra, String extra) throws IOException {
+    public static LoopbackRegistry start(Path dir, Path data, String httpExtra, String extra) throws IOException {
         requireTools();
         Path cfg = dir.resolve("registry-" + System.nanoTime() + ".yml");
         Files.writeString(cfg, "version: 0.1\nlog: {level: info}\n"
@@ -88,11 +88,11 @@ final class LoopbackRegistry implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
@@ -101,7 +101,7 @@ final class LoopbackRegistry implements AutoCloseable {
     }
 
     /** {@code skopeo copy SOURCE docker://127.0.0.1:PORT/DEST} plus {@code args}. */
-    void seed(Path dir, String source, String dest, String... args) throws IOException {
+    public void seed(Path dir, String source, String dest, String... args) throws IOException {
         Path policy = dir.resolve("policy.json");
         Files.writeString(policy, "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
         List<String> cmd = new ArrayList<>(List.of("skopeo", "--policy", policy.toString(), "copy", "-q",

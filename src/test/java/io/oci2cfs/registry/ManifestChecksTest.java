@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oci2cfs.image.Digest;
 import io.oci2cfs.image.Platform;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What the client refuses in manifests, and why, against a stub registry. */
+/** How the client reads manifests, what it refuses and why, against a stub registry. */
 class ManifestChecksTest {
     private static final String CONFIG = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "1".repeat(64)
             + "\"]}}";
@@ -101,5 +103,72 @@ class ManifestChecksTest {
                     .hasMessageContaining("no image for platform linux/amd64")
                     .hasMessageContaining("linux/arm64").hasMessageNotContaining("unknown/unknown");
         }
+    }
+
+    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+
+    /** A stub serving an image under tag {@code t} and by digest, with {@code headers} on the tag's answer. */
+    private static Digest serveTagged(StubRegistry stub, Map<String, String> headers) {
+        String body = manifest("application/vnd.oci.image.layer.v1.tar+gzip");
+        Digest digest = Digest.sha256(body.getBytes(StandardCharsets.UTF_8));
+        stub.serve("/v2/a/manifests/t", OCI_MANIFEST, body, headers);
+        stub.serve("/v2/a/manifests/" + digest, OCI_MANIFEST, body, Map.of("Docker-Content-Digest", digest.toString()));
+        return digest;
+    }
+
+    @Test
+    void aTagIsResolvedByHeadThenReadByDigest() throws Exception {
+        try (StubRegistry stub = withConfig(new StubRegistry())) {
+            Digest digest = Digest.sha256(manifest("application/vnd.oci.image.layer.v1.tar+gzip")
+                    .getBytes(StandardCharsets.UTF_8));
+            serveTagged(stub, Map.of("Docker-Content-Digest", digest.toString()));
+            ResolvedManifest m = resolve(stub, "a:t");
+            assertThat(m.manifest().digest()).isEqualTo(digest);
+            assertThat(stub.requests()).filteredOn(r -> r.contains("/manifests/"))
+                    .containsExactly("HEAD /v2/a/manifests/t", "GET /v2/a/manifests/" + digest);
+        }
+    }
+
+    @Test
+    void aRefusedHeadFallsBackToGetByTag() throws Exception {
+        try (StubRegistry stub = withConfig(new StubRegistry())) {
+            Digest digest = Digest.sha256(manifest("application/vnd.oci.image.layer.v1.tar+gzip")
+                    .getBytes(StandardCharsets.UTF_8));
+            serveTagged(stub, Map.of("Docker-Content-Digest", digest.toString()));
+            stub.refuse("HEAD");
+            assertThat(resolve(stub, "a:t").manifest().digest()).isEqualTo(digest);
+            assertThat(stub.requests()).filteredOn(r -> r.contains("/manifests/"))
+                    .containsExactly("HEAD /v2/a/manifests/t", "GET /v2/a/manifests/t");
+        }
+    }
+
+    @Test
+    void aHeadWithoutDigestFallsBackToGetByTag() throws Exception {
+        try (StubRegistry stub = withConfig(new StubRegistry())) {
+            Digest digest = serveTagged(stub, Map.of());
+            assertThat(resolve(stub, "a:t").manifest().digest()).isEqualTo(digest);
+            assertThat(stub.requests()).filteredOn(r -> r.contains("/manifests/"))
+                    .containsExactly("HEAD /v2/a/manifests/t", "GET /v2/a/manifests/t");
+        }
+    }
+
+    @Test
+    void registryWarningsAreShownOnceEach() throws Exception {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (StubRegistry stub = withConfig(new StubRegistry())) {
+            Map<String, String> warn = Map.of("Warning", "299 - \"this repository is deprecated\", "
+                    + "299 - \"pulls end on \\\"Friday\\\"\", 199 - \"not for users\"");
+            serveTagged(stub, warn);
+            stub.serve("/v2/a/manifests/t", OCI_MANIFEST, manifest("application/vnd.oci.image.layer.v1.tar+gzip"), warn);
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            resolve(stub, "a:t"); // HEAD and GET by tag both carry them
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).filteredOn(l -> l.contains("warning"))
+                .hasSize(2)
+                .anyMatch(l -> l.matches("warning: 127\\.0\\.0\\.1:\\d+: this repository is deprecated"))
+                .anyMatch(l -> l.endsWith(": pulls end on \"Friday\""));
     }
 }

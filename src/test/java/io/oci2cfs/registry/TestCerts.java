@@ -34,15 +34,20 @@ final class TestCerts {
         return g.generateKeyPair();
     }
 
-    /** A self-signed certificate for {@code cn}, valid for 127.0.0.1 and localhost. */
-    static X509Certificate selfSigned(KeyPair key, String cn) throws GeneralSecurityException, IOException {
+    /** A self-signed certificate for {@code cn}, valid for 127.0.0.1, localhost and {@code dnsNames}. */
+    static X509Certificate selfSigned(KeyPair key, String cn, String... dnsNames)
+            throws GeneralSecurityException, IOException {
         Instant now = Instant.now();
         X500Name name = new X500Name("CN=" + cn);
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), name,
                 key.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+        java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")));
+        for (String dns : dnsNames) {
+            names.add(new GeneralName(GeneralName.dNSName, dns));
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
         try {
             return new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
