@@ -38,7 +38,7 @@ record HttpRequest(String method, URI uri, Map<String, String> headers, String a
     }
 
     HttpRequest asHead() {
-        return new HttpRequest("HEAD", uri, headers, authorization, authOrigin, null);
+        return new HttpRequest("HEAD", uri, headers, authorization, authOrigin, null, null);
     }
 
     HttpRequest asPost(byte[] form) {
