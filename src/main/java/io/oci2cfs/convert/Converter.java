@@ -1,6 +1,7 @@
 package io.oci2cfs.convert;
 
 import io.oci2cfs.error.BadInputException;
+import io.oci2cfs.error.Blocking;
 import io.oci2cfs.error.EnvironmentException;
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.error.Oci2cfsException;
@@ -276,7 +277,7 @@ public final class Converter {
             }
             ConvertedLayer l;
             try {
-                l = block(m);
+                l = Blocking.block(m);
             } catch (IOException e) {
                 throw Oci2cfsException.naming(source, e);
             }
@@ -325,18 +326,6 @@ public final class Converter {
                 bytesUnpacked += l.digests().tarSize();
             }
         });
-    }
-
-    private static ConvertedLayer block(Mono<ConvertedLayer> m) throws IOException {
-        try {
-            return m.block();
-        } catch (RuntimeException e) {
-            Throwable c = reactor.core.Exceptions.unwrap(e);
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            throw e;
-        }
     }
 
     /** Applies the layers in order; with --per-layer also builds each layer's own tree over those below it. */

@@ -1,5 +1,6 @@
 package io.oci2cfs.registry;
 
+import io.oci2cfs.error.Blocking;
 import io.oci2cfs.image.Blob;
 import io.oci2cfs.image.BlobReaders;
 import io.oci2cfs.image.Descriptor;
@@ -49,7 +50,7 @@ public final class RegistrySource implements ImageSource {
 
     @Override
     public ResolvedImage read(LayerConsumer consumer, int parallelism) throws IOException {
-        ResolvedManifest m = block(client.resolve(reference, platform));
+        ResolvedManifest m = Blocking.block(client.resolve(reference, platform));
         Map<String, Descriptor> distinct = new LinkedHashMap<>();
         for (Descriptor d : m.layers()) {
             distinct.putIfAbsent(d.blobPath(), d);
@@ -61,7 +62,7 @@ public final class RegistrySource implements ImageSource {
     /** The image from its index, manifest and config alone: no layer is downloaded (a batch's skip check). */
     @Override
     public ResolvedImage resolve() throws IOException {
-        return resolved(block(client.resolve(reference, platform)));
+        return resolved(Blocking.block(client.resolve(reference, platform)));
     }
 
     private static ResolvedImage resolved(ResolvedManifest m) {
@@ -85,18 +86,6 @@ public final class RegistrySource implements ImageSource {
             consumer.accept(new Blob(d.blobPath(), d.size(), d.mediaType(), false, concurrent), in);
             // the consumer may stop at the tar's end marker: the rest must still arrive to check the digest
             in.transferTo(OutputStream.nullOutputStream());
-        }
-    }
-
-    private static <T> T block(reactor.core.publisher.Mono<T> mono) throws IOException {
-        try {
-            return mono.block();
-        } catch (RuntimeException e) {
-            Throwable c = reactor.core.Exceptions.unwrap(e);
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            throw e;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.oci2cfs.seal;
 
+import io.oci2cfs.error.Blocking;
 import io.oci2cfs.error.Oci2cfsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.oci2cfs.convert.ContentPipeline;
@@ -73,15 +74,7 @@ public record SealDigests(HashAlgorithm algorithm, List<String> layers, String m
 
     private static ConvertResult convert(String source, Path image, Path objects, ConvertOptions options)
             throws IOException {
-        try {
-            return Converter.convert(source, image, objects, options, InputStream.nullInputStream()).block();
-        } catch (RuntimeException e) {
-            Throwable cause = reactor.core.Exceptions.unwrap(e);
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw e;
-        }
+        return Blocking.block(Converter.convert(source, image, objects, options, InputStream.nullInputStream()));
     }
 
     private static String digest(Path image, HashAlgorithm algorithm) throws IOException {
