@@ -1,9 +1,18 @@
 package io.oci2cfs.erofs;
 
+import io.oci2cfs.erofs.Format.Compact;
+import io.oci2cfs.erofs.Format.Dirent;
+import io.oci2cfs.erofs.Format.Extended;
+import io.oci2cfs.erofs.Format.Header;
+import io.oci2cfs.erofs.Format.Inode;
+import io.oci2cfs.erofs.Format.Superblock;
+import io.oci2cfs.erofs.Format.XattrEntry;
+import io.oci2cfs.erofs.Format.XattrHeader;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Node;
+import io.oci2cfs.tree.OverlayXattrs;
 import io.oci2cfs.tree.Xattr;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,41 +34,26 @@ import java.util.Map;
  * <p>Section numbers (§) and quirks (Qn) in the comments refer to docs/composefs-erofs-format.md.
  */
 public final class ErofsWriter {
-    static final int BLOCK = 4096;
-    static final int SUPERBLOCK_OFFSET = 1024;
-    static final int INODES_START = 1152;
-    static final int COMPOSEFS_MAGIC = 0xd078629a;
-    static final int EROFS_MAGIC = 0xE0F5E1E2;
-    static final int FEATURE_COMPAT = 2 | 4; // MTIME | XATTR_FILTER
-    static final int LAYOUT_FLAT_PLAIN = 0;
-    static final int LAYOUT_FLAT_INLINE = 2;
-    static final int LAYOUT_CHUNK_BASED = 4;
-    static final int MAX_CHUNKS = 1024;
-    static final int MAX_SHARED_REFS = 128;
-    static final int DIRENT_SIZE = 12;
-    /** The kernel refuses longer entry names as "bogus dirent". */
-    static final int EROFS_NAME_LEN = 255;
+    private static final int BLOCK = Format.BLOCK;
     /** Inodes serialized in parallel before being written in order. */
     private static final int BATCH = 8192;
     /** At most this many data blocks (4 MiB) are encoded ahead of the output. */
     private static final int BATCH_BLOCKS = 1024;
 
-    private static final ByteString TRUSTED_OVERLAY = ByteString.of("trusted.overlay.");
-    private static final ByteString ESCAPED_OVERLAY = ByteString.of("trusted.overlay.overlay.");
-    private static final ByteString METACOPY = ByteString.of("trusted.overlay.metacopy");
-    private static final ByteString REDIRECT = ByteString.of("trusted.overlay.redirect");
+    private static final ByteString METACOPY = OverlayXattrs.METACOPY;
+    private static final ByteString REDIRECT = OverlayXattrs.REDIRECT;
     private static final XattrName METACOPY_NAME = XattrName.split(METACOPY);
     private static final XattrName REDIRECT_NAME = XattrName.split(REDIRECT);
-    private static final ByteString ROOT_OPAQUE = ByteString.of("trusted.overlay.opaque");
-    private static final ByteString WHITEOUT_T = ByteString.of("trusted.overlay.overlay.whiteout");
-    private static final ByteString WHITEOUT_U = ByteString.of("user.overlay.whiteout");
-    private static final ByteString WHITEOUTS_T = ByteString.of("trusted.overlay.overlay.whiteouts");
-    private static final ByteString WHITEOUTS_U = ByteString.of("user.overlay.whiteouts");
-    private static final ByteString OPAQUE_T = ByteString.of("trusted.overlay.overlay.opaque");
-    private static final ByteString OPAQUE_U = ByteString.of("user.overlay.opaque");
-    private static final ByteString SELINUX = ByteString.of("security.selinux");
-    private static final ByteString ACL_ACCESS = ByteString.of("system.posix_acl_access");
-    private static final ByteString ACL_DEFAULT = ByteString.of("system.posix_acl_default");
+    private static final ByteString ROOT_OPAQUE = OverlayXattrs.OPAQUE;
+    private static final ByteString WHITEOUT_T = OverlayXattrs.ESCAPED_WHITEOUT;
+    private static final ByteString WHITEOUT_U = OverlayXattrs.USER_WHITEOUT;
+    private static final ByteString WHITEOUTS_T = OverlayXattrs.ESCAPED_WHITEOUTS;
+    private static final ByteString WHITEOUTS_U = OverlayXattrs.USER_WHITEOUTS;
+    private static final ByteString OPAQUE_T = OverlayXattrs.ESCAPED_OPAQUE;
+    private static final ByteString OPAQUE_U = OverlayXattrs.USER_OPAQUE;
+    private static final ByteString SELINUX = Xattr.SECURITY_SELINUX;
+    private static final ByteString ACL_ACCESS = Xattr.POSIX_ACL_ACCESS;
+    private static final ByteString ACL_DEFAULT = Xattr.POSIX_ACL_DEFAULT;
     private static final ByteString DOT = ByteString.of(".");
     private static final ByteString DOTDOT = ByteString.of("..");
     private static final ByteString EMPTY = ByteString.EMPTY;
@@ -206,7 +200,7 @@ public final class ErofsWriter {
         if (!FileMode.isValidType(n.mode())) {
             throw new ImageException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
         }
-        if (isExternal(n) && chunkCount(n.size()) > MAX_CHUNKS) {
+        if (isExternal(n) && chunkCount(n.size()) > Format.Chunks.MAX) {
             throw new ImageException(n.path() + ": file too large (" + n.size() + " bytes)");
         }
         replayXattrBudget(n, dirBudgets);
@@ -227,7 +221,7 @@ public final class ErofsWriter {
         boolean ok = true;
         if (isExternal(n)) {
             XattrBudget b = budgetOf(n, dirBudgets);
-            ok = b.set(METACOPY, n.digest() == null ? 0 : 36);
+            ok = b.set(METACOPY, n.digest() == null ? 0 : Format.Metacopy.SIZE);
             if (ok && n.payload() != null && n.payload().length() > 0) {
                 ok = b.set(REDIRECT, 1 + n.payload().length());
             }
@@ -251,9 +245,9 @@ public final class ErofsWriter {
 
     private XattrBudget budgetOf(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) {
         if (!n.isDirectory()) {
-            return new XattrBudget(n, TRUSTED_OVERLAY, ESCAPED_OVERLAY);
+            return new XattrBudget(n);
         }
-        return dirBudgets.computeIfAbsent(n, d -> new XattrBudget(d, TRUSTED_OVERLAY, ESCAPED_OVERLAY));
+        return dirBudgets.computeIfAbsent(n, d -> new XattrBudget(d));
     }
 
     private static ImageException rangeError(Node n) {
@@ -462,11 +456,11 @@ public final class ErofsWriter {
      * when the table holds one: its value is made afresh for each file, so hashing it costs a pass over the path.
      */
     private boolean takesReference(Xattr x, int references) {
-        return references < MAX_SHARED_REFS && (sharesRedirects || x.name() != REDIRECT) && sharedOffset.containsKey(x);
+        return references < Format.XattrHeader.MAX_SHARED_REFS && (sharesRedirects || x.name() != REDIRECT) && sharedOffset.containsKey(x);
     }
 
     private int entrySize(Xattr x) {
-        return (4 + split(x.name()).suffix().length() + x.value().length() + 3) & ~3;
+        return Format.XattrEntry.size(split(x.name()).suffix().length(), x.value().length());
     }
 
     private List<Xattr> rewrittenXattrs(int i) {
@@ -487,11 +481,7 @@ public final class ErofsWriter {
         // the same prefix change. The few names the rewrite adds are inserted (or replace) in place.
         List<Xattr> m = new ArrayList<>(n.xattrs().size() + 2);
         for (Map.Entry<ByteString, ByteString> e : n.xattrs().entrySet()) {
-            ByteString name = e.getKey();
-            if (name.startsWith(TRUSTED_OVERLAY)) {
-                name = ESCAPED_OVERLAY.concat(name.substring(TRUSTED_OVERLAY.length()));
-            }
-            m.add(new Xattr(name, e.getValue()));
+            m.add(new Xattr(OverlayXattrs.escape(e.getKey()), e.getValue()));
         }
         if (isExternal(n)) {
             put(m, METACOPY, metacopy(n.digest()));
@@ -545,16 +535,8 @@ public final class ErofsWriter {
         return out;
     }
 
-    // §7.2: overlayfs metacopy payload: version 0, length 36, flags 0, hash algorithm SHA-256, digest.
     private static ByteString metacopy(byte[] digest) {
-        if (digest == null) {
-            return EMPTY;
-        }
-        byte[] v = new byte[36];
-        v[1] = 36;
-        v[3] = 1;
-        System.arraycopy(digest, 0, v, 4, 32);
-        return ByteString.wrap(v);
+        return Format.Metacopy.value(digest);
     }
 
     // ---- §6.3 shared xattrs ----
@@ -670,11 +652,11 @@ public final class ErofsWriter {
         if (all.isEmpty()) {
             return 0;
         }
-        int size = 12;
+        int size = Format.XattrHeader.SIZE;
         int refs = 0;
         for (Xattr x : all) {
             if (takesReference(x, refs)) {
-                size += 4;
+                size += Format.XattrHeader.SHARED_REF_SIZE;
                 refs++;
             } else {
                 size += entrySize(x);
@@ -685,14 +667,8 @@ public final class ErofsWriter {
 
     // ---- §4.3 sizing, §5.1 compactness, §4.4 placement, §4.5 data blocks ----
 
-    static int chunkBits(long size) {
-        int bits = size <= 1 ? 1 : 64 - Long.numberOfLeadingZeros(size - 1);
-        return Math.max(12, Math.min(43, bits));
-    }
-
-    static long chunkCount(long size) {
-        int bits = chunkBits(size);
-        return (size + (1L << bits) - 1) >>> bits;
+    private static long chunkCount(long size) {
+        return Format.Chunks.count(size);
     }
 
     /**
@@ -705,23 +681,23 @@ public final class ErofsWriter {
             int mode = effectiveMode(i);
             if (FileMode.isDir(mode)) {
                 for (ByteString name : dirents(i).names) {
-                    if (name.length() == 0 || name.length() > EROFS_NAME_LEN) {
+                    if (name.length() == 0 || name.length() > Format.Dirent.MAX_NAME_LEN) {
                         throw new ImageException(n.path() + ": an entry name of " + name.length()
-                                + " bytes does not fit a dirent (1 to " + EROFS_NAME_LEN + " bytes)");
+                                + " bytes does not fit a dirent (1 to " + Format.Dirent.MAX_NAME_LEN + " bytes)");
                     }
                 }
             } else if (FileMode.isLink(mode) && linkTarget(n).length() >= BLOCK) {
                 throw new ImageException(n.path() + ": a symlink target of " + linkTarget(n).length()
                         + " bytes is over the kernel's limit of " + (BLOCK - 1));
             }
-            if (xattrSize[i] > 12 + 4 * (0xFFFF - 1)) {
+            if (xattrSize[i] > Format.XattrHeader.MAX_BODY) {
                 throw new ImageException(n.path() + ": " + xattrSize[i] + " bytes of xattrs do not fit the 16-bit"
                         + " count of xattr words");
             }
             if (!n.xattrs().isEmpty()) {
                 for (Xattr x : xattrsOf(i)) {
                     int name = split(x.name()).suffix().length();
-                    if (name > 0xFF || x.value().length() > 0xFFFF) {
+                    if (name > Format.XattrEntry.MAX_NAME_LEN || x.value().length() > Format.XattrEntry.MAX_VALUE_SIZE) {
                         throw new ImageException(n.path() + ": xattr " + x.name() + " (stored name " + name
                                 + " bytes, value " + x.value().length() + " bytes) does not fit its 8-bit name"
                                 + " and 16-bit value sizes");
@@ -748,10 +724,10 @@ public final class ErofsWriter {
             xattrSize[i] = computeXattrSize(i);
             extended[i] = needsExtended(i);
         });
-        long p = INODES_START;
+        long p = Format.INODES_START;
         for (int i = 0; i < count; i++) {
-            p = roundUp(p, 32);
-            long nontail = (extended[i] ? 64 : 32) + xattrSize[i];
+            p = roundUp(p, Format.INODE_SLOT);
+            long nontail = Format.Inode.size(extended[i]) + xattrSize[i];
             if (FileMode.isLink(nodes[i].mode())) {
                 long total = nontail + tail[i];
                 if (total >= BLOCK) {
@@ -765,7 +741,7 @@ public final class ErofsWriter {
             } else {
                 long rem = BLOCK - ((p + nontail) % BLOCK);
                 if (rem < tail[i]) {
-                    long pad = roundUp(rem, 32);
+                    long pad = roundUp(rem, Format.INODE_SLOT);
                     long rem2 = BLOCK - ((p + nontail + pad) % BLOCK);
                     if (tail[i] <= rem2) {
                         p += pad;
@@ -781,7 +757,7 @@ public final class ErofsWriter {
             pos[i] = p;
             p += nontail + tail[i];
         }
-        inodesEnd = roundUp(p, 32);
+        inodesEnd = roundUp(p, Format.INODE_SLOT);
         dataStart = roundUp(inodesEnd + sharedSize, BLOCK);
         long block = dataStart / BLOCK;
         for (int i = 0; i < count; i++) {
@@ -801,7 +777,7 @@ public final class ErofsWriter {
             int blocks = 0;
             Dirents d = dirents(i);
             for (int k = 0; k < d.size(); k++) {
-                int cost = DIRENT_SIZE + d.names[k].length();
+                int cost = Format.Dirent.SIZE + d.names[k].length();
                 if (cur + cost > BLOCK) {
                     blocks++;
                     cur = 0;
@@ -824,7 +800,7 @@ public final class ErofsWriter {
                 tail[i] = 0;
             }
         } else if (FileMode.isReg(mode) && isExternal(n)) {
-            tail[i] = (int) (4 * chunkCount(n.size()));
+            tail[i] = (int) (Format.Chunks.ENTRY_SIZE * chunkCount(n.size()));
         }
     }
 
@@ -928,21 +904,22 @@ public final class ErofsWriter {
     // ---- emission ----
 
     private void emit(DigestingOutput out) throws IOException {
-        LeBuffer b = new LeBuffer(INODES_START);
-        b.putInt(0, COMPOSEFS_MAGIC);
-        b.putInt(4, 1);
-        b.putInt(8, hasAcl ? 1 : 0);
-        b.putInt(12, version);
-        int sb = SUPERBLOCK_OFFSET;
-        b.putInt(sb, EROFS_MAGIC);
-        b.putInt(sb + 8, FEATURE_COMPAT);
-        b.putByte(sb + 12, 12);
-        b.putShort(sb + 14, (int) (pos[0] / 32));
-        b.putLong(sb + 16, count);
-        b.putLong(sb + 24, minMtimeSec);
-        b.putInt(sb + 32, minMtimeNsec);
-        b.putInt(sb + 36, (int) totalBlocks);
-        b.putInt(sb + 44, (int) (inodesEnd / BLOCK));
+        LeBuffer b = new LeBuffer(Format.INODES_START);
+        b.putInt(Header.MAGIC_AT, Header.MAGIC);
+        b.putInt(Header.VERSION_AT, Header.VERSION);
+        b.putInt(Header.FLAGS_AT, hasAcl ? Header.FLAG_HAS_ACL : 0);
+        b.putInt(Header.FORMAT_VERSION_AT, version);
+        int sb = Superblock.OFFSET;
+        b.putInt(sb + Superblock.MAGIC_AT, Superblock.MAGIC);
+        b.putInt(sb + Superblock.FEATURE_COMPAT_AT, Superblock.FEATURE_COMPAT);
+        b.putByte(sb + Superblock.BLKSZBITS_AT, Format.BLOCK_BITS);
+        b.putShort(sb + Superblock.ROOT_NID_AT, (int) (pos[0] / Format.INODE_SLOT));
+        b.putLong(sb + Superblock.INOS_AT, count);
+        b.putLong(sb + Superblock.BUILD_TIME_AT, minMtimeSec);
+        b.putInt(sb + Superblock.BUILD_TIME_NSEC_AT, minMtimeNsec);
+        b.putInt(sb + Superblock.BLOCKS_AT, (int) totalBlocks);
+        b.putInt(sb + Superblock.META_BLKADDR_AT, 0);
+        b.putInt(sb + Superblock.XATTR_BLKADDR_AT, (int) (inodesEnd / BLOCK));
         out.write(b.array());
 
         byte[][] batch = new byte[Math.min(BATCH, count)][];
@@ -987,7 +964,8 @@ public final class ErofsWriter {
         int mode = effectiveMode(i);
         boolean ext = extended[i];
         boolean chunked = FileMode.isReg(mode) && isExternal(n);
-        int layout = chunked ? LAYOUT_CHUNK_BASED : tail[i] > 0 ? LAYOUT_FLAT_INLINE : LAYOUT_FLAT_PLAIN;
+        int layout = chunked ? Inode.LAYOUT_CHUNK_BASED
+                : tail[i] > 0 ? Inode.LAYOUT_FLAT_INLINE : Inode.LAYOUT_FLAT_PLAIN;
         long size;
         if (FileMode.isDir(mode)) {
             size = (long) nblocks[i] * BLOCK + tail[i];
@@ -1002,7 +980,7 @@ public final class ErofsWriter {
         if (FileMode.isDevice(mode)) {
             iu = n.rdev();
         } else if (chunked) {
-            iu = chunkBits(n.size()) - 12;
+            iu = Format.Chunks.format(n.size());
             if (chunkTableInBlock[i]) {
                 iu |= blkaddr[i] & 0xFFFF0000;
             }
@@ -1012,29 +990,26 @@ public final class ErofsWriter {
             iu = 0;
         }
         int xsize = xattrSize[i];
-        int icount = xsize == 0 ? 0 : (xsize - 12) / 4 + 1;
-        LeBuffer b = new LeBuffer((ext ? 64 : 32) + xsize + tail[i]);
-        b.putShort(0, (layout << 1) | (ext ? 1 : 0));
-        b.putShort(2, icount);
-        b.putShort(4, mode & 0xFFFF);
+        int off = Inode.size(ext);
+        LeBuffer b = new LeBuffer(off + xsize + tail[i]);
+        b.putShort(Inode.FORMAT_AT, Inode.format(layout, ext));
+        b.putShort(Inode.XATTR_ICOUNT_AT, Format.XattrHeader.icount(xsize));
+        b.putShort(Inode.MODE_AT, mode & 0xFFFF);
+        b.putInt(Inode.U_AT, iu);
+        b.putInt(Inode.INO_AT, i);
         if (ext) {
-            b.putLong(8, size);
-            b.putInt(16, iu);
-            b.putInt(20, i);
-            b.putInt(24, n.uid());
-            b.putInt(28, n.gid());
-            b.putLong(32, n.mtimeSec());
-            b.putInt(40, n.mtimeNsec());
-            b.putInt(44, nlinkOf[i]);
+            b.putLong(Inode.SIZE_AT, size);
+            b.putInt(Extended.UID_AT, n.uid());
+            b.putInt(Extended.GID_AT, n.gid());
+            b.putLong(Extended.MTIME_AT, n.mtimeSec());
+            b.putInt(Extended.MTIME_NSEC_AT, n.mtimeNsec());
+            b.putInt(Extended.NLINK_AT, nlinkOf[i]);
         } else {
-            b.putShort(6, nlinkOf[i]);
-            b.putInt(8, (int) size);
-            b.putInt(16, iu);
-            b.putInt(20, i);
-            b.putShort(24, n.uid());
-            b.putShort(26, n.gid());
+            b.putInt(Inode.SIZE_AT, (int) size);
+            b.putShort(Compact.NLINK_AT, nlinkOf[i]);
+            b.putShort(Compact.UID_AT, n.uid());
+            b.putShort(Compact.GID_AT, n.gid());
         }
-        int off = ext ? 64 : 32;
         if (xsize > 0) {
             off = putXattrBody(b, off, xattrsOf(i));
         }
@@ -1052,12 +1027,12 @@ public final class ErofsWriter {
         for (Xattr x : all) {
             filter |= 1 << split(x.name()).filterBit();
         }
-        b.putInt(off, ~filter);
-        b.putByte(off + 4, shared.size());
-        off += 12;
+        b.putInt(off + XattrHeader.NAME_FILTER_AT, ~filter);
+        b.putByte(off + XattrHeader.SHARED_COUNT_AT, shared.size());
+        off += XattrHeader.SIZE;
         for (Xattr x : shared) {
-            b.putInt(off, (int) (((inodesEnd % BLOCK) + sharedOffset.get(x)) / 4));
-            off += 4;
+            b.putInt(off, XattrEntry.sharedReference(inodesEnd, sharedOffset.get(x)));
+            off += XattrHeader.SHARED_REF_SIZE;
         }
         for (Xattr x : inline) {
             off = putXattrEntry(b, off, x);
@@ -1074,14 +1049,7 @@ public final class ErofsWriter {
     /** Puts one entry (§6) at {@code off} of a zero-filled buffer; returns the offset after its padding. */
     private int putXattrEntry(LeBuffer b, int off, Xattr x) {
         XattrName split = split(x.name());
-        byte[] suffix = split.suffix().unsafeArray();
-        byte[] value = x.value().unsafeArray();
-        b.putByte(off, suffix.length);
-        b.putByte(off + 1, split.index());
-        b.putShort(off + 2, value.length);
-        b.putBytes(off + 4, suffix);
-        b.putBytes(off + 4 + suffix.length, value);
-        return off + ((4 + suffix.length + value.length + 3) & ~3);
+        return XattrEntry.put(b, off, split.index(), split.suffix().unsafeArray(), x.value().unsafeArray());
     }
 
     private void putTail(LeBuffer b, int off, int i, int mode) {
@@ -1137,7 +1105,7 @@ public final class ErofsWriter {
         int blocks = 0;
         long used = 0;
         for (int k = 0; k < d.size(); k++) {
-            int cost = DIRENT_SIZE + d.names[k].length();
+            int cost = Dirent.SIZE + d.names[k].length();
             if (used + cost > BLOCK) {
                 starts[++blocks] = k;
                 used = 0;
@@ -1151,17 +1119,15 @@ public final class ErofsWriter {
     private byte[] direntBlock(Dirents d, int from, int to, boolean padToBlock) {
         int len = 0;
         for (int k = from; k < to; k++) {
-            len += DIRENT_SIZE + d.names[k].length();
+            len += Dirent.SIZE + d.names[k].length();
         }
         LeBuffer b = new LeBuffer(padToBlock ? BLOCK : len);
-        int nameOff = DIRENT_SIZE * (to - from);
+        int nameOff = Dirent.SIZE * (to - from);
         for (int k = from; k < to; k++) {
-            int off = (k - from) * DIRENT_SIZE;
             ByteString name = d.names[k];
             int target = d.targets[k];
-            b.putLong(off, pos[target] / 32);
-            b.putShort(off + 8, nameOff);
-            b.putByte(off + 10, FileMode.direntType(effectiveMode(target)));
+            Dirent.put(b, (k - from) * Dirent.SIZE, pos[target] / Format.INODE_SLOT, nameOff,
+                    FileMode.direntType(effectiveMode(target)));
             b.putBytes(nameOff, name.unsafeArray());
             nameOff += name.length();
         }
