@@ -9,9 +9,11 @@ import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.store.ObjectStore;
 import io.oci2cfs.store.Transaction;
 import io.oci2cfs.tree.ByteString;
+import io.oci2cfs.tree.ContentRef;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
+import io.oci2cfs.tree.Xattr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,9 +38,6 @@ import reactor.core.scheduler.Schedulers;
  * are kept exactly.
  */
 public final class DirectoryScanner {
-    /** Files of at most this many bytes are stored inline ({@code LCFS_RECOMMENDED_INLINE_CONTENT_MAX}). */
-    public static final int INLINE_MAX = 64;
-    private static final ByteString USER_PREFIX = ByteString.of("user.");
 
     private final ScanOptions options;
     private final List<FileJob> files = new ArrayList<>();
@@ -187,7 +186,7 @@ public final class DirectoryScanner {
         }
         if (!options.skipXattrs()) {
             for (Map.Entry<ByteString, ByteString> x : Xattrs.list(p).entrySet()) {
-                if (!options.userXattrs() || x.getKey().startsWith(USER_PREFIX)) {
+                if (!options.userXattrs() || x.getKey().startsWith(Xattr.USER_PREFIX)) {
                     n.setXattr(x.getKey(), x.getValue());
                 }
             }
@@ -209,7 +208,7 @@ public final class DirectoryScanner {
             FsVerityHasher h = new FsVerityHasher();
             byte[] small = null;
             try (InputStream in = Files.newInputStream(f.path())) {
-                if (n.size() <= INLINE_MAX) {
+                if (n.size() <= ContentRef.INLINE_MAX) {
                     small = in.readAllBytes();
                     h.update(small, 0, small.length);
                 } else {

@@ -241,10 +241,10 @@ public final class DumpReader {
         }
     }
 
-    // lcfs_node_set_xattr's accounting (Limits.xattrCost), replayed as each xattr is set: a value set and
+    // lcfs_node_set_xattr's accounting (Limits.XattrSpace), replayed as each xattr is set: a value set and
     // then replaced counts against the space at the time it was set, as in the reference.
     private static void parseXattrs(Node node, byte[] line, int p) throws Escapes.BadField {
-        long budget = 0;
+        Limits.XattrSpace space = new Limits.XattrSpace();
         while (p < line.length) {
             int sp = indexOf(line, (byte) ' ', p);
             int end = sp < 0 ? line.length : sp;
@@ -260,14 +260,9 @@ public final class DumpReader {
             }
             ByteString key = ByteString.wrap(name);
             ByteString old = node.removeXattr(key);
-            if (old != null) {
-                budget = node.xattrs().isEmpty() ? 0 : budget - Limits.xattrCost(name.length, old.length());
-            }
-            long cost = Limits.xattrCost(name.length, value.length) + (node.xattrs().isEmpty() ? Limits.XATTR_HEADER : 0);
-            if (budget + cost > Limits.XATTR_SPACE_MAX) {
+            if (!space.set(name.length, old == null ? -1 : old.length(), !node.xattrs().isEmpty(), value.length)) {
                 throw new Escapes.BadField("Can't set xattr");
             }
-            budget += cost;
             node.setXattr(key, ByteString.wrap(value));
         }
     }

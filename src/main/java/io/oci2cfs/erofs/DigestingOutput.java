@@ -6,7 +6,7 @@ import java.io.OutputStream;
 
 /** Passes bytes through while counting them and, when asked to, computing their fs-verity digest. */
 final class DigestingOutput {
-    private static final byte[] ZEROS = new byte[ErofsWriter.BLOCK];
+    private static final byte[] ZEROS = new byte[Format.BLOCK];
 
     private final OutputStream out;
     private final FsVerityHasher hasher;

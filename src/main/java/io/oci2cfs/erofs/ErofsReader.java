@@ -1,8 +1,17 @@
 package io.oci2cfs.erofs;
 
+import io.oci2cfs.erofs.Format.Compact;
+import io.oci2cfs.erofs.Format.Dirent;
+import io.oci2cfs.erofs.Format.Extended;
+import io.oci2cfs.erofs.Format.Header;
+import io.oci2cfs.erofs.Format.Inode;
+import io.oci2cfs.erofs.Format.Metacopy;
+import io.oci2cfs.erofs.Format.XattrEntry;
+import io.oci2cfs.erofs.Format.XattrHeader;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Node;
+import io.oci2cfs.tree.OverlayXattrs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,17 +31,11 @@ import java.util.Map;
  * never an out-of-range read.
  */
 public final class ErofsReader {
-    private static final ByteString PREFIX = ByteString.of("trusted.overlay.");
-    private static final ByteString ESCAPE_PREFIX = ByteString.of("trusted.overlay.overlay.");
-    private static final ByteString REDIRECT = ByteString.of("trusted.overlay.redirect");
-    private static final ByteString METACOPY = ByteString.of("trusted.overlay.metacopy");
-    private static final ByteString ESCAPED_WHITEOUT = ByteString.of("trusted.overlay.overlay.whiteout");
-    private static final ByteString ESCAPED_WHITEOUTS = ByteString.of("trusted.overlay.overlay.whiteouts");
-    private static final ByteString USER_WHITEOUT = ByteString.of("user.overlay.whiteout");
-    private static final ByteString USER_WHITEOUTS = ByteString.of("user.overlay.whiteouts");
-    private static final int BLOCK = ErofsWriter.BLOCK;
+    private static final int BLOCK = Format.BLOCK;
     private static final ByteString DOT = ByteString.of(".");
     private static final ByteString DOTDOT = ByteString.of("..");
+
+    private static final int SB = Format.Superblock.OFFSET;
 
     private final ByteBuffer img;
     private final long buildTime;
@@ -47,20 +50,20 @@ public final class ErofsReader {
 
     private ErofsReader(ByteBuffer image) throws CorruptImageException {
         this.img = image.order(ByteOrder.LITTLE_ENDIAN);
-        if (img.capacity() < BLOCK || img.getInt(0) != ErofsWriter.COMPOSEFS_MAGIC) {
+        if (img.capacity() < BLOCK || img.getInt(Header.MAGIC_AT) != Header.MAGIC) {
             throw new CorruptImageException("not a composefs image (bad magic)");
         }
-        if (img.getInt(4) != 1) {
-            throw new CorruptImageException("unsupported composefs header version " + img.getInt(4));
+        if (img.getInt(Header.VERSION_AT) != Header.VERSION) {
+            throw new CorruptImageException("unsupported composefs header version " + img.getInt(Header.VERSION_AT));
         }
-        if (img.getInt(ErofsWriter.SUPERBLOCK_OFFSET) != ErofsWriter.EROFS_MAGIC) {
+        if (img.getInt(SB + Format.Superblock.MAGIC_AT) != Format.Superblock.MAGIC) {
             throw new CorruptImageException("not an EROFS image (bad superblock magic)");
         }
-        formatVersion = img.getInt(12);
-        buildTime = img.getLong(ErofsWriter.SUPERBLOCK_OFFSET + 24);
-        buildTimeNsec = img.getInt(ErofsWriter.SUPERBLOCK_OFFSET + 32);
-        xattrBase = Integer.toUnsignedLong(img.getInt(ErofsWriter.SUPERBLOCK_OFFSET + 44)) * BLOCK;
-        if (Integer.toUnsignedLong(img.getInt(ErofsWriter.SUPERBLOCK_OFFSET + 40)) != 0) {
+        formatVersion = img.getInt(Header.FORMAT_VERSION_AT);
+        buildTime = img.getLong(SB + Format.Superblock.BUILD_TIME_AT);
+        buildTimeNsec = img.getInt(SB + Format.Superblock.BUILD_TIME_NSEC_AT);
+        xattrBase = Integer.toUnsignedLong(img.getInt(SB + Format.Superblock.XATTR_BLKADDR_AT)) * BLOCK;
+        if (Integer.toUnsignedLong(img.getInt(SB + Format.Superblock.META_BLKADDR_AT)) != 0) {
             throw new CorruptImageException("unsupported image: meta_blkaddr is not 0");
         }
     }
@@ -77,7 +80,7 @@ public final class ErofsReader {
 
     public static Node read(ByteBuffer image) throws CorruptImageException {
         ErofsReader r = new ErofsReader(image.duplicate());
-        long rootNid = Short.toUnsignedLong(r.img.getShort(ErofsWriter.SUPERBLOCK_OFFSET + 14));
+        long rootNid = Short.toUnsignedLong(r.img.getShort(SB + Format.Superblock.ROOT_NID_AT));
         try {
             Node root = r.readInode(rootNid);
             if (root == null || !root.isDirectory()) {
@@ -91,41 +94,38 @@ public final class ErofsReader {
 
     public static Superblock superblock(ByteBuffer image) throws CorruptImageException {
         ErofsReader r = new ErofsReader(image.duplicate());
-        int sb = ErofsWriter.SUPERBLOCK_OFFSET;
-        return new Superblock(r.formatVersion, (r.img.getInt(8) & 1) != 0,
-                Short.toUnsignedLong(r.img.getShort(sb + 14)), r.img.getLong(sb + 16),
-                Integer.toUnsignedLong(r.img.getInt(sb + 36)));
+        return new Superblock(r.formatVersion, (r.img.getInt(Header.FLAGS_AT) & Header.FLAG_HAS_ACL) != 0,
+                Short.toUnsignedLong(r.img.getShort(SB + Format.Superblock.ROOT_NID_AT)),
+                r.img.getLong(SB + Format.Superblock.INOS_AT),
+                Integer.toUnsignedLong(r.img.getInt(SB + Format.Superblock.BLOCKS_AT)));
     }
 
     /** Reads one inode; returns null for a real overlay whiteout (char device 0/0), which is skipped. */
     private Node readInode(long nid) throws CorruptImageException {
-        long off = nid * 32;
-        checkRange(off, 32);
-        int format = Short.toUnsignedInt(img.getShort((int) off));
-        boolean extended = (format & 1) != 0;
-        int layout = (format >> 1) & 7;
-        int xattrCount = Short.toUnsignedInt(img.getShort((int) off + 2));
-        int mode = Short.toUnsignedInt(img.getShort((int) off + 4));
+        long off = nid * Format.INODE_SLOT;
+        checkRange(off, Compact.SIZE);
+        int at = (int) off;
+        int format = Short.toUnsignedInt(img.getShort(at + Inode.FORMAT_AT));
+        boolean extended = Inode.isExtended(format);
+        int layout = Inode.layout(format);
+        int xattrCount = Short.toUnsignedInt(img.getShort(at + Inode.XATTR_ICOUNT_AT));
+        int mode = Short.toUnsignedInt(img.getShort(at + Inode.MODE_AT));
         Node n = new Node(mode);
         long size;
-        int iu;
-        int isize;
+        int iu = img.getInt(at + Inode.U_AT);
+        int isize = Inode.size(extended);
         if (extended) {
-            checkRange(off, 64);
-            size = img.getLong((int) off + 8);
-            iu = img.getInt((int) off + 16);
-            n.uid(img.getInt((int) off + 24)).gid(img.getInt((int) off + 28))
-                    .mtime(img.getLong((int) off + 32), img.getInt((int) off + 40))
-                    .nlink(img.getInt((int) off + 44));
-            isize = 64;
+            checkRange(off, Extended.SIZE);
+            size = img.getLong(at + Inode.SIZE_AT);
+            n.uid(img.getInt(at + Extended.UID_AT)).gid(img.getInt(at + Extended.GID_AT))
+                    .mtime(img.getLong(at + Extended.MTIME_AT), img.getInt(at + Extended.MTIME_NSEC_AT))
+                    .nlink(img.getInt(at + Extended.NLINK_AT));
         } else {
-            size = Integer.toUnsignedLong(img.getInt((int) off + 8));
-            iu = img.getInt((int) off + 16);
-            n.nlink(Short.toUnsignedInt(img.getShort((int) off + 6)))
-                    .uid(Short.toUnsignedInt(img.getShort((int) off + 24)))
-                    .gid(Short.toUnsignedInt(img.getShort((int) off + 26)))
+            size = Integer.toUnsignedLong(img.getInt(at + Inode.SIZE_AT));
+            n.nlink(Short.toUnsignedInt(img.getShort(at + Compact.NLINK_AT)))
+                    .uid(Short.toUnsignedInt(img.getShort(at + Compact.UID_AT)))
+                    .gid(Short.toUnsignedInt(img.getShort(at + Compact.GID_AT)))
                     .mtime(buildTime, buildTimeNsec);
-            isize = 32;
         }
         if (FileMode.isDevice(mode)) {
             n.rdev(iu);
@@ -133,9 +133,9 @@ public final class ErofsReader {
                 return null;
             }
         }
-        int xattrSize = xattrCount == 0 ? 0 : 12 + (xattrCount - 1) * 4;
+        int xattrSize = XattrHeader.bodySize(xattrCount);
         long tailOff = off + isize + xattrSize;
-        boolean inline = layout == ErofsWriter.LAYOUT_FLAT_INLINE;
+        boolean inline = layout == Inode.LAYOUT_FLAT_INLINE;
         long tailSize = inline ? size % BLOCK : 0;
         long blocks = (size + BLOCK - 1) / BLOCK;
         long oobBlocks = inline ? blocks - 1 : blocks;
@@ -160,9 +160,9 @@ public final class ErofsReader {
             if (size >= 4096) {
                 throw new CorruptImageException("symlink target of " + size + " bytes at nid " + nid);
             }
-            long at = inline ? tailOff : data;
-            n.payload(ByteString.wrap(bytes(at, (int) size)));
-        } else if (FileMode.isReg(mode) && size != 0 && layout != ErofsWriter.LAYOUT_CHUNK_BASED) {
+            long target = inline ? tailOff : data;
+            n.payload(ByteString.wrap(bytes(target, (int) size)));
+        } else if (FileMode.isReg(mode) && size != 0 && layout != Inode.LAYOUT_CHUNK_BASED) {
             if (size > 5000) {
                 throw new CorruptImageException("inline file of " + size + " bytes at nid " + nid);
             }
@@ -180,18 +180,18 @@ public final class ErofsReader {
 
     private void readDirBlock(Node dir, long at, long blockSize) throws CorruptImageException {
         checkRange(at, blockSize);
-        int first = Short.toUnsignedInt(img.getShort((int) at + 8));
-        if (first % 12 != 0 || first == 0 || first > blockSize) {
+        int first = Short.toUnsignedInt(img.getShort((int) at + Dirent.NAME_OFF_AT));
+        if (first % Dirent.SIZE != 0 || first == 0 || first > blockSize) {
             throw new CorruptImageException("damaged directory block at offset " + at);
         }
-        int count = first / 12;
+        int count = first / Dirent.SIZE;
         for (int i = 0; i < count; i++) {
-            long e = at + 12L * i;
-            long nid = img.getLong((int) e);
-            int nameOff = Short.toUnsignedInt(img.getShort((int) e + 8));
+            long e = at + (long) Dirent.SIZE * i;
+            long nid = img.getLong((int) e + Dirent.NID_AT);
+            int nameOff = Short.toUnsignedInt(img.getShort((int) e + Dirent.NAME_OFF_AT));
             int nameEnd;
             if (i + 1 < count) {
-                nameEnd = Short.toUnsignedInt(img.getShort((int) e + 12 + 8));
+                nameEnd = Short.toUnsignedInt(img.getShort((int) e + Dirent.SIZE + Dirent.NAME_OFF_AT));
             } else {
                 nameEnd = nameOff;
                 while (nameEnd < blockSize && img.get((int) (at + nameEnd)) != 0) {
@@ -224,46 +224,49 @@ public final class ErofsReader {
 
     private void readXattrs(Node n, long at, int size) throws CorruptImageException {
         checkRange(at, size);
-        int shared = Byte.toUnsignedInt(img.get((int) at + 4));
-        long p = at + 12 + 4L * shared;
+        int shared = Byte.toUnsignedInt(img.get((int) at + XattrHeader.SHARED_COUNT_AT));
+        long refs = at + XattrHeader.SIZE;
+        long p = refs + (long) XattrHeader.SHARED_REF_SIZE * shared;
         long end = at + size;
-        while (p + 4 < end) {
+        while (p + XattrEntry.HEADER_SIZE < end) {
             p += readXattrEntry(n, p);
         }
         for (int i = 0; i < shared; i++) {
-            long id = Integer.toUnsignedLong(img.getInt((int) (at + 12 + 4L * i)));
+            long id = Integer.toUnsignedLong(img.getInt((int) (refs + (long) XattrHeader.SHARED_REF_SIZE * i)));
             readXattrEntry(n, xattrBase + id * 4);
         }
     }
 
     private int readXattrEntry(Node n, long at) throws CorruptImageException {
-        checkRange(at, 4);
-        int nameLen = Byte.toUnsignedInt(img.get((int) at));
-        int index = Byte.toUnsignedInt(img.get((int) at + 1));
-        int valueLen = Short.toUnsignedInt(img.getShort((int) at + 2));
-        ByteString suffix = ByteString.wrap(bytes(at + 4, nameLen));
-        ByteString value = ByteString.wrap(bytes(at + 4 + nameLen, valueLen));
+        checkRange(at, XattrEntry.HEADER_SIZE);
+        int nameLen = Byte.toUnsignedInt(img.get((int) at + XattrEntry.NAME_LEN_AT));
+        int index = Byte.toUnsignedInt(img.get((int) at + XattrEntry.NAME_INDEX_AT));
+        int valueLen = Short.toUnsignedInt(img.getShort((int) at + XattrEntry.VALUE_SIZE_AT));
+        ByteString suffix = ByteString.wrap(bytes(at + XattrEntry.HEADER_SIZE, nameLen));
+        ByteString value = ByteString.wrap(bytes(at + XattrEntry.HEADER_SIZE + nameLen, valueLen));
         applyXattr(n, XattrName.join(index, suffix), value);
-        return (4 + nameLen + valueLen + 3) & ~3;
+        return XattrEntry.size(nameLen, valueLen);
     }
 
     private static void applyXattr(Node n, ByteString name, ByteString value) {
         boolean reg = FileMode.isReg(n.mode());
-        if (name.equals(REDIRECT)) {
+        if (name.equals(OverlayXattrs.REDIRECT)) {
             if (reg) {
                 n.payload(value.length() > 1 && value.byteAt(0) == '/' ? value.substring(1) : value);
             }
-        } else if (name.equals(METACOPY)) {
-            if (reg && value.length() == 36) {
-                n.digest(java.util.Arrays.copyOfRange(value.unsafeArray(), 4, 36));
+        } else if (name.equals(OverlayXattrs.METACOPY)) {
+            byte[] digest = Metacopy.digest(value);
+            if (reg && digest != null) {
+                n.digest(digest);
             }
-        } else if (name.equals(ESCAPED_WHITEOUT) && reg) {
+        } else if (name.equals(OverlayXattrs.ESCAPED_WHITEOUT) && reg) {
             n.mode((n.mode() & ~FileMode.S_IFMT) | FileMode.S_IFCHR).rdev(0).size(0);
-        } else if (name.equals(ESCAPED_WHITEOUTS) || name.equals(USER_WHITEOUT) || name.equals(USER_WHITEOUTS)) {
+        } else if (name.equals(OverlayXattrs.ESCAPED_WHITEOUTS) || name.equals(OverlayXattrs.USER_WHITEOUT)
+                || name.equals(OverlayXattrs.USER_WHITEOUTS)) {
             return;
-        } else if (name.startsWith(PREFIX)) {
-            if (name.startsWith(ESCAPE_PREFIX)) {
-                n.setXattr(PREFIX.concat(name.substring(ESCAPE_PREFIX.length())), value);
+        } else if (name.startsWith(OverlayXattrs.PREFIX)) {
+            if (name.startsWith(OverlayXattrs.ESCAPED_PREFIX)) {
+                n.setXattr(OverlayXattrs.PREFIX.concat(name.substring(OverlayXattrs.ESCAPED_PREFIX.length())), value);
             }
         } else {
             n.setXattr(name, value);

@@ -3,6 +3,7 @@ package io.oci2cfs.erofs;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
+import io.oci2cfs.tree.OverlayXattrs;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,30 +20,21 @@ import java.util.Map;
 final class XattrBudget {
 
     private final Map<ByteString, Integer> valueLengths = new HashMap<>();
-    private long counter;
+    private final Limits.XattrSpace space = new Limits.XattrSpace();
 
     /** The state right after the clone: the node's xattrs (already escaped), counter at 0. */
-    XattrBudget(Node n, ByteString trustedOverlay, ByteString escapedOverlay) {
+    XattrBudget(Node n) {
         for (Map.Entry<ByteString, ByteString> e : n.xattrs().entrySet()) {
-            ByteString name = e.getKey();
-            if (name.startsWith(trustedOverlay)) {
-                name = escapedOverlay.concat(name.substring(trustedOverlay.length()));
-            }
-            valueLengths.put(name, e.getValue().length());
+            valueLengths.put(OverlayXattrs.escape(e.getKey()), e.getValue().length());
         }
     }
 
     /** {@code lcfs_node_set_xattr}; returns false where the reference fails with ERANGE. */
     boolean set(ByteString name, int valueLength) {
         Integer old = valueLengths.remove(name);
-        if (old != null) {
-            counter = valueLengths.isEmpty() ? 0 : counter - Limits.xattrCost(name.length(), old);
-        }
-        long entry = Limits.xattrCost(name.length(), valueLength) + (valueLengths.isEmpty() ? Limits.XATTR_HEADER : 0);
-        if (Long.compareUnsigned(counter + entry, Limits.XATTR_SPACE_MAX) > 0) {
+        if (!space.set(name.length(), old == null ? -1 : old, !valueLengths.isEmpty(), valueLength)) {
             return false;
         }
-        counter += entry;
         valueLengths.put(name, valueLength);
         return true;
     }

@@ -1,9 +1,10 @@
 package io.oci2cfs.erofs;
 
 import io.oci2cfs.tree.ByteString;
+import io.oci2cfs.tree.Xattr;
 
 /**
- * An xattr name split into the EROFS prefix index and the stored suffix, with the bit it sets in the inode's
+ * An xattr name split into (docs/composefs-erofs-format.md §6.1) the EROFS prefix index and the stored suffix, with the bit it sets in the inode's
  * xattr bloom filter (EROFS {@code h_name_filter}: xxh32 of the suffix, seeded with the index). The first
  * matching prefix wins; index 5 ({@code lustre.}) is never used by libcomposefs, so such names are stored
  * whole under index 0.
@@ -11,14 +12,13 @@ import io.oci2cfs.tree.ByteString;
 record XattrName(int index, ByteString suffix, int filterBit) {
     private static final ByteString[] PREFIXES = {
         null,
-        ByteString.of("user."),
-        ByteString.of("system.posix_acl_access"),
-        ByteString.of("system.posix_acl_default"),
+        Xattr.USER_PREFIX,
+        Xattr.POSIX_ACL_ACCESS,
+        Xattr.POSIX_ACL_DEFAULT,
         ByteString.of("trusted."),
         null,
         ByteString.of("security."),
     };
-    private static final int FILTER_SEED = 0x25BBE08F;
 
     static XattrName split(ByteString name) {
         for (int i = 1; i < PREFIXES.length; i++) {
@@ -31,7 +31,7 @@ record XattrName(int index, ByteString suffix, int filterBit) {
     }
 
     private static XattrName of(int index, ByteString suffix) {
-        return new XattrName(index, suffix, Xxh32.hash(suffix.unsafeArray(), FILTER_SEED + index) & 31);
+        return new XattrName(index, suffix, Xxh32.hash(suffix.unsafeArray(), Format.XattrHeader.FILTER_SEED + index) & 31);
     }
 
     static ByteString join(int index, ByteString suffix) {

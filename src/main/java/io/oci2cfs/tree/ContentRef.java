@@ -6,7 +6,10 @@ package io.oci2cfs.tree;
  * never copied: do not modify them.
  */
 public record ContentRef(long size, byte[] inline, byte[] digest) {
-    /** Files up to this size are stored inside the metadata image instead of the object store. */
+    /**
+     * Files up to this size are stored inside the metadata image instead of the object store, for every source
+     * ({@code LCFS_RECOMMENDED_INLINE_CONTENT_MAX}, docs/composefs-erofs-format.md §8.1).
+     */
     public static final int INLINE_MAX = 64;
 
     public ContentRef {

@@ -15,7 +15,6 @@ import java.util.TreeMap;
  * touches the others and nlink is simply the number of names left at the end.
  */
 final class InodeTree {
-    static final ByteString OVERLAY_OPAQUE = ByteString.of("trusted.overlay.opaque");
     private static final ByteString SLASH = ByteString.of("/");
     /** Directories no layer lists (OCI layer.md leaves them unspecified; this is what tar extraction does). */
     private static final int IMPLIED_DIR_MODE = FileMode.S_IFDIR | 0755;
@@ -199,7 +198,7 @@ final class InodeTree {
 
     /** The opaque marker takes xattr space the layer's own xattrs may already fill. */
     private static void markOpaque(Inode dir, String layerName, ByteString path) throws UnsupportedTreeException {
-        dir.putXattr(OVERLAY_OPAQUE, ByteString.of("y"));
+        dir.putXattr(OverlayXattrs.OPAQUE, ByteString.of("y"));
         try {
             Limits.checkXattrs(dir.xattrs);
         } catch (Limits.Exceeded e) {

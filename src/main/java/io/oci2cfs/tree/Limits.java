@@ -44,6 +44,33 @@ public final class Limits {
         return XATTR_ENTRY_OVERHEAD + (long) nameLength + valueLength;
     }
 
+    /**
+     * The per-inode counter of {@code lcfs_node_set_xattr}, one home for the dump reader and the image writer's
+     * replay of the overlay rewrite (docs/composefs-erofs-format.md §12.4). Replacing an xattr subtracts its old
+     * cost; the counter restarts at 0 when no other xattr is left; it is compared unsigned, so a counter that a
+     * replacement took below 0 wraps and fails the next check, as in the reference (quirk Q7).
+     */
+    public static final class XattrSpace {
+        private long counter;
+
+        /**
+         * Sets one xattr. {@code oldValueLength} is the replaced value's length, or -1 when there is none;
+         * {@code othersLeft} whether the inode holds other xattrs once the old one is removed. Returns false
+         * where the reference fails with ERANGE (the counter is then unchanged).
+         */
+        public boolean set(int nameLength, int oldValueLength, boolean othersLeft, int valueLength) {
+            if (oldValueLength >= 0) {
+                counter = othersLeft ? counter - xattrCost(nameLength, oldValueLength) : 0;
+            }
+            long entry = xattrCost(nameLength, valueLength) + (othersLeft ? 0 : XATTR_HEADER);
+            if (Long.compareUnsigned(counter + entry, XATTR_SPACE_MAX) > 0) {
+                return false;
+            }
+            counter += entry;
+            return true;
+        }
+    }
+
     /** One directory entry's name. */
     public static void checkName(ByteString name) throws Exceeded {
         if (name.length() > NAME_MAX) {

@@ -10,7 +10,6 @@ import java.util.function.Consumer;
  * walk does implicitly.
  */
 public final class TreeFilters {
-    private static final ByteString USER = ByteString.of("user.");
 
     private TreeFilters() {
     }
@@ -26,7 +25,7 @@ public final class TreeFilters {
     public static void userXattrsOnly(Node root) {
         forEachInode(root, n -> {
             for (ByteString name : new ArrayList<>(n.xattrs().keySet())) {
-                if (!name.startsWith(USER)) {
+                if (!name.startsWith(Xattr.USER_PREFIX)) {
                     n.removeXattr(name);
                 }
             }

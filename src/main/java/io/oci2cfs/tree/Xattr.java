@@ -2,6 +2,12 @@ package io.oci2cfs.tree;
 
 /** One extended attribute: a full name such as {@code user.foo} and a binary value. */
 public record Xattr(ByteString name, ByteString value) implements Comparable<Xattr> {
+    /** The namespace unprivileged processes may set, the one {@code --user-xattrs} keeps. */
+    public static final ByteString USER_PREFIX = ByteString.of("user.");
+    public static final ByteString SECURITY_SELINUX = ByteString.of("security.selinux");
+    public static final ByteString POSIX_ACL_ACCESS = ByteString.of("system.posix_acl_access");
+    public static final ByteString POSIX_ACL_DEFAULT = ByteString.of("system.posix_acl_default");
+
     public static Xattr of(String name, String value) {
         return new Xattr(ByteString.of(name), ByteString.of(value));
     }
