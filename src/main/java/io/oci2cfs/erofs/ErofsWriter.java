@@ -133,7 +133,7 @@ public final class ErofsWriter {
     public static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest)
             throws IOException {
         if (!root.isDirectory()) {
-            throw new ImageException("the root must be a directory");
+            throw new UnrepresentableTreeException("the root must be a directory");
         }
         ErofsWriter w = new ErofsWriter(root);
         w.addRootWhiteouts();
@@ -170,7 +170,7 @@ public final class ErofsWriter {
      * reference's depth-first walk (a directory before its children, children in name order), so the tree
      * passes or fails alike; on a failure that walk is replayed to report the error mkcomposefs reports first.
      */
-    private void validate() throws ImageException {
+    private void validate() throws UnrepresentableTreeException {
         try {
             IdentityHashMap<Node, XattrBudget> dirBudgets = new IdentityHashMap<>();
             for (int i = 0; i < count; i++) {
@@ -179,13 +179,13 @@ public final class ErofsWriter {
                 }
             }
             checkRootBudget(dirBudgets);
-        } catch (ImageException e) {
+        } catch (UnrepresentableTreeException e) {
             validateInReferenceOrder();
             throw e;
         }
     }
 
-    private void validateInReferenceOrder() throws ImageException {
+    private void validateInReferenceOrder() throws UnrepresentableTreeException {
         IdentityHashMap<Node, XattrBudget> dirBudgets = new IdentityHashMap<>();
         ArrayList<Node> stack = new ArrayList<>();
         stack.add(root);
@@ -202,24 +202,24 @@ public final class ErofsWriter {
         checkRootBudget(dirBudgets);
     }
 
-    private void check(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
+    private void check(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws UnrepresentableTreeException {
         if (!FileMode.isValidType(n.mode())) {
-            throw new ImageException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
+            throw new UnrepresentableTreeException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
         }
         if (isExternal(n) && chunkCount(n.size()) > MAX_CHUNKS) {
-            throw new ImageException(n.path() + ": file too large (" + n.size() + " bytes)");
+            throw new UnrepresentableTreeException(n.path() + ": file too large (" + n.size() + " bytes)");
         }
         replayXattrBudget(n, dirBudgets);
     }
 
-    private void checkRootBudget(IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
+    private void checkRootBudget(IdentityHashMap<Node, XattrBudget> dirBudgets) throws UnrepresentableTreeException {
         if (!budgetOf(root, dirBudgets).set(ROOT_OPAQUE, 1)) {
             throw rangeError(root);
         }
     }
 
     /** The xattrs §7 adds to a node and to its parent, in the reference's order, against its size budget. */
-    private void replayXattrBudget(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws ImageException {
+    private void replayXattrBudget(Node n, IdentityHashMap<Node, XattrBudget> dirBudgets) throws UnrepresentableTreeException {
         if (n.xattrs().isEmpty() && !isSourceWhiteout(n)) {
             // Nothing to replace, and metacopy plus a redirect of under 4 KiB cannot reach the limit.
             return;
@@ -256,8 +256,8 @@ public final class ErofsWriter {
         return dirBudgets.computeIfAbsent(n, d -> new XattrBudget(d, TRUSTED_OVERLAY, ESCAPED_OVERLAY));
     }
 
-    private static ImageException rangeError(Node n) {
-        return new ImageException(n.path() + ": xattrs exceed the size limit once rewritten for overlayfs"
+    private static UnrepresentableTreeException rangeError(Node n) {
+        return new UnrepresentableTreeException(n.path() + ": xattrs exceed the size limit once rewritten for overlayfs"
                 + " (mkcomposefs 1.0.8: Numerical result out of range)");
     }
 
@@ -699,30 +699,30 @@ public final class ErofsWriter {
      * Defence in depth, whatever the tree's source checked: every value must fit its on-disk field and the
      * kernel's reading of it, or the image would be written and then refused at mount or lookup time.
      */
-    private void checkOnDiskFields() throws ImageException {
+    private void checkOnDiskFields() throws UnrepresentableTreeException {
         for (int i = 0; i < count; i++) {
             Node n = nodes[i];
             int mode = effectiveMode(i);
             if (FileMode.isDir(mode)) {
                 for (ByteString name : dirents(i).names) {
                     if (name.length() == 0 || name.length() > EROFS_NAME_LEN) {
-                        throw new ImageException(n.path() + ": an entry name of " + name.length()
+                        throw new UnrepresentableTreeException(n.path() + ": an entry name of " + name.length()
                                 + " bytes does not fit a dirent (1 to " + EROFS_NAME_LEN + " bytes)");
                     }
                 }
             } else if (FileMode.isLink(mode) && linkTarget(n).length() >= BLOCK) {
-                throw new ImageException(n.path() + ": a symlink target of " + linkTarget(n).length()
+                throw new UnrepresentableTreeException(n.path() + ": a symlink target of " + linkTarget(n).length()
                         + " bytes is over the kernel's limit of " + (BLOCK - 1));
             }
             if (xattrSize[i] > 12 + 4 * (0xFFFF - 1)) {
-                throw new ImageException(n.path() + ": " + xattrSize[i] + " bytes of xattrs do not fit the 16-bit"
+                throw new UnrepresentableTreeException(n.path() + ": " + xattrSize[i] + " bytes of xattrs do not fit the 16-bit"
                         + " count of xattr words");
             }
             if (!n.xattrs().isEmpty()) {
                 for (Xattr x : xattrsOf(i)) {
                     int name = split(x.name()).suffix().length();
                     if (name > 0xFF || x.value().length() > 0xFFFF) {
-                        throw new ImageException(n.path() + ": xattr " + x.name() + " (stored name " + name
+                        throw new UnrepresentableTreeException(n.path() + ": xattr " + x.name() + " (stored name " + name
                                 + " bytes, value " + x.value().length() + " bytes) does not fit its 8-bit name"
                                 + " and 16-bit value sizes");
                     }
@@ -730,7 +730,7 @@ public final class ErofsWriter {
             }
         }
         if (totalBlocks > 0xFFFFFFFFL) {
-            throw new ImageException("the image would take " + totalBlocks + " blocks, over EROFS's 32-bit count");
+            throw new UnrepresentableTreeException("the image would take " + totalBlocks + " blocks, over EROFS's 32-bit count");
         }
     }
 
