@@ -1,6 +1,7 @@
 package io.oci2cfs.erofs;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Node;
@@ -609,7 +610,7 @@ public final class ErofsWriter {
         }
         forEachRun(metacopies, (d, c) -> mergeIfShared(counts, new Xattr(METACOPY, metacopy(d)), c));
         forEachRun(redirectsByDigest, (d, c) -> mergeIfShared(counts,
-                new Xattr(REDIRECT, SLASH.concat(ByteString.wrap(Node.objectPath(d)))), c));
+                new Xattr(REDIRECT, SLASH.concat(ByteString.wrap(new ObjectDigest(d).pathBytes()))), c));
         for (Map.Entry<Xattr, Integer> e : counts.entrySet()) {
             if (e.getValue() > 1) {
                 sharedTable.add(e.getKey());
