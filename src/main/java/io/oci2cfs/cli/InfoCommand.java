@@ -7,6 +7,7 @@ import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.linux.FsVerity;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.Node;
 import java.io.BufferedOutputStream;
@@ -42,7 +43,7 @@ final class InfoCommand {
         TreeSet<ByteString> objects = new TreeSet<>();
         for (Path p : images) {
             for (ByteString o : TreeListing.objects(load(p))) {
-                String rel = o.toString().replaceFirst("^/+", "");
+                String rel = ObjectDigest.storeRelative(o.toString());
                 if (basedir == null || !Files.exists(basedir.resolve(rel))) {
                     objects.add(o);
                 }

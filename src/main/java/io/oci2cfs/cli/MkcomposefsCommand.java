@@ -8,7 +8,7 @@ import io.oci2cfs.dump.DumpException;
 import io.oci2cfs.dump.DumpReader;
 import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
-import io.oci2cfs.erofs.ImageException;
+import io.oci2cfs.erofs.UnrepresentableTreeException;
 import io.oci2cfs.erofs.ImageFiles;
 import io.oci2cfs.output.OutputPaths;
 import io.oci2cfs.store.ObjectStore;
@@ -85,7 +85,7 @@ final class MkcomposefsCommand implements Callable<Integer> {
             } else {
                 result = ImageFiles.write(root, versions, Path.of(image), printDigest);
             }
-        } catch (ImageException e) {
+        } catch (UnrepresentableTreeException e) {
             throw Oci2cfsException.naming(sourceName(), e);
         }
         if (printDigest || printDigestOnly) {

@@ -47,7 +47,7 @@ public final class ErofsWriter {
     public static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest,
             ForkJoinPool pool) throws IOException {
         if (!root.isDirectory()) {
-            throw new ImageException("the root must be a directory");
+            throw new UnrepresentableTreeException("the root must be a directory");
         }
         Workers workers = new Workers(pool);
         Inodes inodes = Inodes.number(root, RootWhiteouts.rootEntries(root));

@@ -1,5 +1,6 @@
 package io.oci2cfs.erofs;
 
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.tree.ByteString;
 import io.oci2cfs.tree.Node;
 import io.oci2cfs.tree.OverlayXattrs;
@@ -130,7 +131,7 @@ final class SharedXattrTable {
         }
         forEachRun(metacopies, (d, c) -> mergeIfShared(counts, new Xattr(METACOPY, OverlayRewrite.metacopy(d)), c));
         forEachRun(redirectsByDigest, (d, c) -> mergeIfShared(counts,
-                new Xattr(REDIRECT, OverlayRewrite.redirect(ByteString.wrap(Node.objectPath(d)))), c));
+                new Xattr(REDIRECT, OverlayRewrite.redirect(ByteString.wrap(new ObjectDigest(d).pathBytes()))), c));
         for (Map.Entry<Xattr, Integer> e : counts.entrySet()) {
             if (e.getValue() > 1) {
                 entries.add(e.getKey());

@@ -23,16 +23,16 @@ final class Validation {
         this.version = version;
     }
 
-    static void check(Inodes inodes, int version) throws ImageException {
+    static void check(Inodes inodes, int version) throws UnrepresentableTreeException {
         try {
             new Validation(inodes, version).inInodeOrder();
-        } catch (ImageException e) {
+        } catch (UnrepresentableTreeException e) {
             new Validation(inodes, version).inReferenceOrder();
             throw e;
         }
     }
 
-    private void inInodeOrder() throws ImageException {
+    private void inInodeOrder() throws UnrepresentableTreeException {
         for (int i = 0; i < inodes.count(); i++) {
             if (!inodes.isRootWhiteout(inodes.node(i))) {
                 check(inodes.node(i));
@@ -41,7 +41,7 @@ final class Validation {
         checkRootBudget();
     }
 
-    private void inReferenceOrder() throws ImageException {
+    private void inReferenceOrder() throws UnrepresentableTreeException {
         ArrayList<Node> stack = new ArrayList<>();
         stack.add(inodes.root);
         while (!stack.isEmpty()) {
@@ -57,24 +57,24 @@ final class Validation {
         checkRootBudget();
     }
 
-    private void check(Node n) throws ImageException {
+    private void check(Node n) throws UnrepresentableTreeException {
         if (!FileMode.isValidType(n.mode())) {
-            throw new ImageException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
+            throw new UnrepresentableTreeException(n.path() + ": invalid mode " + Integer.toOctalString(n.mode()));
         }
         if (OverlayRewrite.isExternal(n) && Format.Chunks.count(n.size()) > Format.Chunks.MAX) {
-            throw new ImageException(n.path() + ": file too large (" + n.size() + " bytes)");
+            throw new UnrepresentableTreeException(n.path() + ": file too large (" + n.size() + " bytes)");
         }
         replayXattrBudget(n);
     }
 
-    private void checkRootBudget() throws ImageException {
+    private void checkRootBudget() throws UnrepresentableTreeException {
         if (!budgetOf(inodes.root).set(OverlayXattrs.OPAQUE, 1)) {
             throw rangeError(inodes.root);
         }
     }
 
     /** The xattrs §7 adds to a node and to its parent, in the reference's order, against its size budget. */
-    private void replayXattrBudget(Node n) throws ImageException {
+    private void replayXattrBudget(Node n) throws UnrepresentableTreeException {
         boolean whiteout = Inodes.isSourceWhiteout(n);
         if (n.xattrs().isEmpty() && !whiteout) {
             // Nothing to replace, and metacopy plus a redirect of under 4 KiB cannot reach the limit.
@@ -113,8 +113,8 @@ final class Validation {
         return dirBudgets.computeIfAbsent(n, XattrBudget::new);
     }
 
-    private static ImageException rangeError(Node n) {
-        return new ImageException(n.path() + ": xattrs exceed the size limit once rewritten for overlayfs"
+    private static UnrepresentableTreeException rangeError(Node n) {
+        return new UnrepresentableTreeException(n.path() + ": xattrs exceed the size limit once rewritten for overlayfs"
                 + " (mkcomposefs 1.0.8: Numerical result out of range)");
     }
 }

@@ -51,7 +51,7 @@ final class ArchiveSource implements ImageSource {
     @Override
     public ResolvedImage read(LayerConsumer consumer, int parallelism) throws IOException {
         try (InputStream raw = opener.open()) {
-            return new Pass(consumer).run(Compression.decompress(raw));
+            return new Pass(consumer).run(ArchiveDecompression.decompress(raw));
         } catch (ImageException e) {
             throw e.in(description);
         }

@@ -75,7 +75,7 @@ public final class ImageSources {
     /** Reads member names until they settle the question; the first name foreign to archives means a layer. */
     private static SourceKind scan(Path file) throws IOException {
         boolean ociLayout = false;
-        try (InputStream in = Compression.decompress(Files.newInputStream(file));
+        try (InputStream in = ArchiveDecompression.decompress(Files.newInputStream(file));
                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {

@@ -1,6 +1,7 @@
 package io.oci2cfs.maintenance;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.store.StoreLock;
 import io.oci2cfs.store.StrayFiles;
 import java.io.IOException;
@@ -132,12 +133,12 @@ public final class Fsck {
                 }
                 problems.add(new Problem(Kind.STAGING, p, st.owner() == null ? null
                         : "process " + st.owner().pid() + " is gone"));
-            } else if (!dir || !StoreImages.PREFIX.matcher(name).matches()) {
+            } else if (!dir || !ObjectDigest.isDirectoryName(name)) {
                 problems.add(new Problem(Kind.STRAY, p, null));
             } else {
                 try (Stream<Path> s = Files.list(p)) {
                     for (Path f : (Iterable<Path>) s.sorted()::iterator) {
-                        if (StoreImages.OBJECT.matcher(f.getFileName().toString()).matches()
+                        if (ObjectDigest.isFileName(f.getFileName().toString())
                                 && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                             objects.add(f);
                         } else {
@@ -155,10 +156,10 @@ public final class Fsck {
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> objects.parallelStream().forEach(f -> {
-                String named = f.getParent().getFileName().toString() + f.getFileName();
-                String actual;
+                String named = f.getParent().getFileName() + "/" + f.getFileName();
+                ObjectDigest actual;
                 try (InputStream in = Files.newInputStream(f)) {
-                    actual = FsVerityHasher.hex(FsVerityHasher.digestOf(in));
+                    actual = new ObjectDigest(FsVerityHasher.digestOf(in));
                 } catch (NoSuchFileException e) {
                     return;
                 } catch (IOException e) {
@@ -166,7 +167,7 @@ public final class Fsck {
                     found.add(new Problem(Kind.CORRUPT, f, "unreadable: " + e.getMessage()));
                     return;
                 }
-                if (!actual.equals(named)) {
+                if (!actual.path().equals(named)) {
                     found.add(new Problem(Kind.CORRUPT, f, "content has digest " + actual));
                 }
             })).get();

@@ -1,5 +1,6 @@
 package io.oci2cfs.maintenance;
 
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.store.StoreLock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ public final class Gc {
                 }
                 for (Path f : files) {
                     String name = f.getFileName().toString();
-                    if (!StoreImages.OBJECT.matcher(name).matches()) {
+                    if (!ObjectDigest.isFileName(name)) {
                         continue; // not an object: fsck's business
                     }
                     if (referenced.contains(prefix + "/" + name)) {

@@ -2,6 +2,7 @@ package io.oci2cfs.maintenance;
 
 import io.oci2cfs.dump.TreeListing;
 import io.oci2cfs.erofs.ErofsReader;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.tree.ByteString;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,14 +11,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** The images a maintenance run is about, and the layout of the store's names. */
+/** The images a maintenance run is about, the objects they reference, and the store's object directories. */
 public final class StoreImages {
-    static final Pattern PREFIX = Pattern.compile("[0-9a-f]{2}");
-    static final Pattern OBJECT = Pattern.compile("[0-9a-f]{62}");
-
     private StoreImages() {
     }
 
@@ -37,7 +34,7 @@ public final class StoreImages {
         Set<String> out = new HashSet<>();
         try {
             for (ByteString o : TreeListing.objects(ErofsReader.read(image))) {
-                out.add(o.toString().replaceFirst("^/+", ""));
+                out.add(ObjectDigest.storeRelative(o.toString()));
             }
         } catch (IOException e) {
             throw new IOException(image + ": " + e.getMessage(), e);
@@ -58,7 +55,7 @@ public final class StoreImages {
     static List<Path> prefixDirs(Path store) throws IOException {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(store)) {
-            s.filter(p -> PREFIX.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            s.filter(p -> ObjectDigest.isDirectoryName(p.getFileName().toString()) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .sorted().forEach(out::add);
         }
         return out;

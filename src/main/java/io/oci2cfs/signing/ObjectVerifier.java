@@ -3,6 +3,7 @@ package io.oci2cfs.signing;
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.linux.FsVerity;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Node;
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class ObjectVerifier {
         while (!todo.isEmpty()) {
             Node n = todo.pop();
             if (!n.isHardlink() && FileMode.isReg(n.mode()) && n.payload() != null) {
-                String object = n.payload().toString().replaceFirst("^/+", "");
+                String object = ObjectDigest.storeRelative(n.payload().toString());
                 refs.putIfAbsent(object, new Reference(object, n.digest(), n.path()));
             }
             n.children().forEach(todo::push);

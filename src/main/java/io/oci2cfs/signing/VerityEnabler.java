@@ -5,6 +5,7 @@ import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.linux.FsVerity;
 import io.oci2cfs.linux.VerityUnsupportedException;
+import io.oci2cfs.store.ObjectDigest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class VerityEnabler {
             throws IOException {
         List<Path> paths = new ArrayList<>();
         TreeListing.objects(ErofsReader.read(image))
-                .forEach(o -> paths.add(objects.resolve(o.toString().replaceFirst("^/+", ""))));
+                .forEach(o -> paths.add(objects.resolve(ObjectDigest.storeRelative(o.toString()))));
         List<String> unsupported = new ArrayList<>();
         int enabled = 0;
         if (!paths.isEmpty()) {

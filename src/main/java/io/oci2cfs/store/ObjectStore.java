@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 
 /**
  * A directory of objects {@code xx/<62 hex>} keyed by fs-verity digest. Objects are added through a
@@ -22,14 +21,9 @@ public final class ObjectStore {
         return root;
     }
 
-    /** The object's path relative to the store: {@code xx/<62 hex>}, also the image's redirect payload. */
-    public static String relativePath(byte[] digest) {
-        String hex = HexFormat.of().formatHex(digest);
-        return hex.substring(0, 2) + "/" + hex.substring(2);
-    }
-
+    /** Where the object with this digest lives: {@link ObjectDigest#path()} under the store. */
     public Path pathOf(byte[] digest) {
-        return root.resolve(relativePath(digest));
+        return root.resolve(new ObjectDigest(digest).path());
     }
 
     public boolean contains(byte[] digest) {

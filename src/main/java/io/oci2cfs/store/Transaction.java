@@ -204,7 +204,8 @@ public final class Transaction implements AutoCloseable {
      * all create files in one directory (its lock serializes them).
      */
     private Path staged(String hex) throws IOException {
-        return directoryOnce(stagingDirs, staging.resolve(hex.substring(0, 2))).resolve(hex.substring(2));
+        ObjectDigest d = ObjectDigest.fromHex(hex);
+        return directoryOnce(stagingDirs, staging.resolve(d.directoryName())).resolve(d.fileName());
     }
 
     /**
@@ -379,7 +380,7 @@ public final class Transaction implements AutoCloseable {
     private long publishByPrefix() throws IOException {
         java.util.Map<String, List<ObjectDigest>> byPrefix = new java.util.HashMap<>();
         for (ObjectDigest d : kept.keySet()) {
-            byPrefix.computeIfAbsent(d.hex().substring(0, 2), k -> new ArrayList<>()).add(d);
+            byPrefix.computeIfAbsent(d.directoryName(), k -> new ArrayList<>()).add(d);
         }
         AtomicLong added = new AtomicLong();
         forEachParallel(byPrefix.entrySet().stream(), e -> {
@@ -388,13 +389,13 @@ public final class Transaction implements AutoCloseable {
             if (Files.notExists(to) && renameDirectory(from, to)) {
                 added.addAndGet(e.getValue().size());
                 for (ObjectDigest d : e.getValue()) {
-                    bytesAdded.addAndGet(Files.size(to.resolve(d.hex().substring(2))));
+                    bytesAdded.addAndGet(Files.size(to.resolve(d.fileName())));
                 }
                 return;
             }
             Files.createDirectories(to);
             for (ObjectDigest d : e.getValue()) {
-                Path target = to.resolve(d.hex().substring(2));
+                Path target = to.resolve(d.fileName());
                 if (Files.notExists(target)) {
                     Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
                     added.incrementAndGet();

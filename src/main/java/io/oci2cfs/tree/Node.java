@@ -1,5 +1,6 @@
 package io.oci2cfs.tree;
 
+import io.oci2cfs.store.ObjectDigest;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -125,7 +126,7 @@ public final class Node {
     /** The symlink target, or for a regular file the object path that becomes its overlay redirect. */
     public ByteString payload() {
         if (payloadFromDigest && digest != null) {
-            return ByteString.wrap(objectPath(digest));
+            return ByteString.wrap(new ObjectDigest(digest).pathBytes());
         }
         return payload;
     }
@@ -149,21 +150,6 @@ public final class Node {
     /** Whether {@link #payload()} is the digest's object path, made on each call (see {@link #payloadFromDigest()}). */
     public boolean hasPayloadFromDigest() {
         return payloadFromDigest && digest != null;
-    }
-
-    /** The object-store path of a digest, {@code xx/<62 hex>}, as bytes. */
-    public static byte[] objectPath(byte[] digest) {
-        byte[] out = new byte[65];
-        final byte[] hex = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-        int o = 0;
-        for (int i = 0; i < 32; i++) {
-            out[o++] = hex[(digest[i] >> 4) & 15];
-            out[o++] = hex[digest[i] & 15];
-            if (i == 0) {
-                out[o++] = '/';
-            }
-        }
-        return out;
     }
 
     /** Inline file content, or null when the data lives in the object store. Never modify the array. */

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oci2cfs.erofs.ErofsReader;
 import io.oci2cfs.fsverity.FsVerityHasher;
-import io.oci2cfs.store.ObjectStore;
+import io.oci2cfs.store.ObjectDigest;
 import io.oci2cfs.testutil.Cli;
 import io.oci2cfs.testutil.Conformance;
 import io.oci2cfs.testutil.ErofsTools;
@@ -249,7 +249,7 @@ class MkcomposefsCommandTest {
         Path store = tmp.resolve("store");
         // an object that is already in the store must be kept as it is (mode, time, inode)
         byte[] sixtyFive = contentOf("sixty-five", 65);
-        Path existing = store.resolve(ObjectStore.relativePath(FsVerityHasher.digestOf(sixtyFive)));
+        Path existing = store.resolve(new ObjectDigest(FsVerityHasher.digestOf(sixtyFive)).path());
         Files.createDirectories(existing.getParent());
         Files.write(existing, sixtyFive);
         Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rw-------"));
@@ -262,7 +262,7 @@ class MkcomposefsCommandTest {
         for (Map.Entry<String, Integer> e : FILES.entrySet()) {
             byte[] c = contentOf(e.getKey(), e.getValue());
             if (c.length > 64) {
-                expected.put(ObjectStore.relativePath(FsVerityHasher.digestOf(c)), c);
+                expected.put(new ObjectDigest(FsVerityHasher.digestOf(c)).path(), c);
             }
         }
         assertThat(expected.keySet()).hasSize(3); // sixty-five, big (= dup), sub/five-k
@@ -299,7 +299,7 @@ class MkcomposefsCommandTest {
             byte[] c = contentOf(e.getKey(), e.getValue());
             if (c.length > 64) {
                 assertThat(n.payload().toString()).as(e.getKey())
-                        .isEqualTo(ObjectStore.relativePath(FsVerityHasher.digestOf(c)));
+                        .isEqualTo(new ObjectDigest(FsVerityHasher.digestOf(c)).path());
                 assertThat(n.content()).isNull();
             } else {
                 assertThat(n.payload()).as(e.getKey()).isNull();

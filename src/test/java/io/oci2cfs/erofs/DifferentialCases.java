@@ -72,7 +72,7 @@ final class DifferentialCases {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ErofsWriter.write(root, versions, out);
             return out.toByteArray();
-        } catch (DumpException | ImageException e) {
+        } catch (DumpException | UnrepresentableTreeException e) {
             return null;
         }
     }

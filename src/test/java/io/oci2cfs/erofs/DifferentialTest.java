@@ -93,7 +93,7 @@ class DifferentialTest {
                 new java.io.ByteArrayInputStream(dump.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), true);
         try {
             ErofsWriter.write(tree, FormatVersion.DEFAULT, java.io.OutputStream.nullOutputStream());
-        } catch (ImageException e) {
+        } catch (UnrepresentableTreeException e) {
             return e.getMessage();
         }
         throw new AssertionError("the image was written");

@@ -39,7 +39,7 @@ class OnDiskFieldsTest {
         build.accept(root);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThatThrownBy(() -> ErofsWriter.write(root, FormatVersion.DEFAULT, out))
-                .isInstanceOf(ImageException.class).hasMessageContaining(message);
+                .isInstanceOf(UnrepresentableTreeException.class).hasMessageContaining(message);
         assertThat(out.size()).as("bytes written before the refusal").isZero();
     }
 

@@ -149,7 +149,7 @@ class FixtureSourcesTest {
         ResolvedImage image = Collector.read(reference, platform, c);
         assertThat(image.layers()).hasSize(1);
         byte[] blob = c.data.get(image.layers().get(0).key());
-        try (InputStream in = Compression.decompress(new ByteArrayInputStream(blob))) {
+        try (InputStream in = ArchiveDecompression.decompress(new ByteArrayInputStream(blob))) {
             String tar = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
             return tar.contains("amd64\n") ? "amd64" : tar.contains("arm64\n") ? "arm64" : "?";
         }

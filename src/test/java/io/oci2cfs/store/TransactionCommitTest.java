@@ -41,7 +41,7 @@ class TransactionCommitTest {
             }
             for (byte[] c : a.subList(0, 2)) {
                 tx.keep(FsVerityHasher.digestOf(c, c.length));
-                expected.put(ObjectStore.relativePath(FsVerityHasher.digestOf(c, c.length)), c);
+                expected.put(new ObjectDigest(FsVerityHasher.digestOf(c, c.length)).path(), c);
             }
             summary = tx.commit();
         }
@@ -178,7 +178,7 @@ class TransactionCommitTest {
                     .filter(p -> !p.equals(root.resolve(StoreLock.FILE_NAME)))::iterator) {
                 byte[] data = Files.readAllBytes(p);
                 String rel = root.relativize(p).toString();
-                assertThat(ObjectStore.relativePath(FsVerityHasher.digestOf(data, data.length))).isEqualTo(rel);
+                assertThat(new ObjectDigest(FsVerityHasher.digestOf(data, data.length)).path()).isEqualTo(rel);
                 out.put(rel, data);
             }
         } catch (IOException e) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oci2cfs.fsverity.FsVerityHasher;
-import io.oci2cfs.store.ObjectStore;
+import io.oci2cfs.store.ObjectDigest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -214,7 +214,7 @@ class MergedTreeTest {
         byte[] digest = FsVerityHasher.digestOf(big.getBytes());
         assertThat(b.content()).isNull();
         assertThat(b.digest()).isEqualTo(digest);
-        assertThat(b.payload()).isEqualTo(ByteString.of(ObjectStore.relativePath(digest)));
+        assertThat(b.payload()).isEqualTo(ByteString.of(new ObjectDigest(digest).path()));
         assertThat(b.size()).isEqualTo(65);
         assertThat(at(root, "empty").size()).isZero();
         assertThat(at(root, "empty").content()).isNull();

@@ -11,8 +11,8 @@ import java.io.InputStream;
  * ({@link io.oci2cfs.layer.Compression}); {@code docker load} accepts compressed {@code docker save} output,
  * so a reader of that format should too.
  */
-final class Compression {
-    private Compression() {
+final class ArchiveDecompression {
+    private ArchiveDecompression() {
     }
 
     /** The archive's tar stream; the decoder's errors are {@link ImageException}s that say they are its. */
