@@ -83,10 +83,8 @@ public final class Batch {
     static ConvertOptions optionsFor(Job job, BatchOptions options) {
         ConvertOptions b = options.convert();
         int layersAtOnce = Math.max(1, b.threads() / options.jobs());
-        return new ConvertOptions(b.versions(), job.platform() != null ? job.platform() : b.platform(), layersAtOnce,
-                b.useEpoch(), b.skipXattrs(), b.userXattrs(), b.skipDevices(), b.breakHardlinks(),
-                job.perLayerDir() != null ? job.perLayerDir() : b.perLayerDir(), b.dumpFile(), b.memoryBudget(),
-                false);
+        return b.toBuilder().platform(job.platform() != null ? job.platform() : b.platform()).threads(layersAtOnce)
+                .perLayerDir(job.perLayerDir() != null ? job.perLayerDir() : b.perLayerDir()).progress(false).build();
     }
 
     /** The options that shape an image, as its {@link ImageRecord} keeps them. */
@@ -95,11 +93,11 @@ public final class Batch {
         m.put("minVersion", o.versions().min());
         m.put("maxVersion", o.versions().max());
         m.put("platform", o.platform().toString());
-        m.put("useEpoch", o.useEpoch());
-        m.put("skipXattrs", o.skipXattrs());
-        m.put("userXattrs", o.userXattrs());
-        m.put("skipDevices", o.skipDevices());
-        m.put("hardlinks", o.breakHardlinks() ? "break" : "keep");
+        m.put("useEpoch", o.tree().useEpoch());
+        m.put("skipXattrs", o.tree().skipXattrs());
+        m.put("userXattrs", o.tree().userXattrs());
+        m.put("skipDevices", o.tree().skipDevices());
+        m.put("hardlinks", o.tree().breakHardlinks() ? "break" : "keep");
         if (o.perLayerDir() != null) {
             m.put("perLayer", o.perLayerDir().toString());
         }

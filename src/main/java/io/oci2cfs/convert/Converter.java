@@ -8,7 +8,6 @@ import io.oci2cfs.error.Oci2cfsException;
 import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
 import io.oci2cfs.directory.DirectoryScanner;
-import io.oci2cfs.directory.ScanOptions;
 import io.oci2cfs.dump.DumpReader;
 import io.oci2cfs.dump.DumpWriter;
 import io.oci2cfs.erofs.ErofsWriter;
@@ -221,8 +220,7 @@ public final class Converter {
     }
 
     private Node scanDirectory(Path dir, Transaction tx) throws IOException {
-        ScanOptions scan = new ScanOptions(false, false, false, false, !options.breakHardlinks(), options.threads());
-        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, scan);
+        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, options.tree(), options.threads());
         DirectoryScanner.stage(scanned, tx, options.threads());
         stage("read");
         return scanned.root();
@@ -351,21 +349,7 @@ public final class Converter {
     }
 
     private void applyOptions(Node root) {
-        if (options.useEpoch()) {
-            TreeFilters.useEpoch(root);
-        }
-        if (options.skipXattrs()) {
-            TreeFilters.skipXattrs(root);
-        }
-        if (options.userXattrs()) {
-            TreeFilters.userXattrsOnly(root);
-        }
-        if (options.skipDevices()) {
-            TreeFilters.skipDevices(root);
-        }
-        if (options.breakHardlinks()) {
-            TreeFilters.breakHardlinks(root);
-        }
+        TreeFilters.apply(root, options.tree());
     }
 
     /** Publishes the objects the trees refer to (marking them in the transaction: no set of them is built). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.oci2cfs.tree.TreeOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class ReproducibilityTest {
         int run = 0;
         for (int threads : new int[] {1, 2, 8, 8, 1}) {
             Path image = tmp.resolve("run" + run++ + ".cfs");
-            ConvertOptions o = FixtureConversionTest.options("linux/amd64").withThreads(threads);
+            ConvertOptions o = FixtureConversionTest.options("linux/amd64").toBuilder().threads(threads).build();
             FixtureConversionTest.convert(source, image, tmp.resolve("objects" + threads), o);
             byte[] bytes = Files.readAllBytes(image);
             if (reference == null) {
@@ -49,7 +50,8 @@ class ReproducibilityTest {
         Path converted = tmp.resolve("converted.cfs");
         Path convertedObjects = tmp.resolve("converted-objects");
         FixtureConversionTest.convert("oci:" + FIXTURES.resolve("basic") + ":latest", converted, convertedObjects,
-                FixtureConversionTest.options("linux/amd64").withBreakHardlinks(true));
+                FixtureConversionTest.options("linux/amd64").toBuilder()
+                        .tree(TreeOptions.KEEP_ALL.withBreakHardlinks(true)).build());
         assertSameAsMkcomposefs(dir, converted, convertedObjects);
     }
 
@@ -70,7 +72,8 @@ class ReproducibilityTest {
         Path converted = tmp.resolve("converted.cfs");
         Path convertedObjects = tmp.resolve("converted-objects");
         FixtureConversionTest.convert(layer.toString(), converted, convertedObjects,
-                FixtureConversionTest.options("linux/amd64").withBreakHardlinks(true));
+                FixtureConversionTest.options("linux/amd64").toBuilder()
+                        .tree(TreeOptions.KEEP_ALL.withBreakHardlinks(true)).build());
         assertSameAsMkcomposefs(dir, converted, convertedObjects);
     }
 
