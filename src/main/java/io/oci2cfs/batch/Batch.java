@@ -12,7 +12,6 @@ import io.oci2cfs.image.ImageReference;
 import io.oci2cfs.image.ImageSource;
 import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.Platform;
-import io.oci2cfs.image.SourceKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -133,12 +132,9 @@ public final class Batch {
      * then say why).
      */
     static Digest resolve(String source, Platform platform) {
-        if (source.startsWith("dump:") || source.startsWith("dir:")) {
-            return null;
-        }
         try {
             ImageReference ref = ImageSources.detect(ImageReference.parse(source));
-            if (ref.kind() == SourceKind.SINGLE_LAYER) {
+            if (!ref.kind().isImage()) {
                 return null;
             }
             try (ImageSource src = Converter.openSource(ref, platform, null, InputStream.nullInputStream())) {
