@@ -61,7 +61,7 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
         return path == null && kind == SourceKind.DOCKER_ARCHIVE;
     }
 
-    public ImageReference withKind(SourceKind newKind) {
+    ImageReference withKind(SourceKind newKind) {
         return new ImageReference(newKind, path, ref);
     }
 

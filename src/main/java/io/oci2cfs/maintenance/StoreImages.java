@@ -30,7 +30,7 @@ public final class StoreImages {
     }
 
     /** The objects one image references, as store-relative paths {@code xx/<62 hex>}. */
-    public static Set<String> objectsOf(Path image) throws IOException {
+    static Set<String> objectsOf(Path image) throws IOException {
         Set<String> out = new HashSet<>();
         try {
             for (ByteString o : TreeListing.objects(ErofsReader.read(image))) {
@@ -43,7 +43,7 @@ public final class StoreImages {
     }
 
     /** The objects all {@code images} reference; fails on the first image it cannot read. */
-    public static Set<String> objectsOf(List<Path> images) throws IOException {
+    static Set<String> objectsOf(List<Path> images) throws IOException {
         Set<String> out = new HashSet<>();
         for (Path p : images) {
             out.addAll(objectsOf(p));

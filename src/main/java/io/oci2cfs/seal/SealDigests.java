@@ -37,7 +37,7 @@ public record SealDigests(HashAlgorithm algorithm, List<String> layers, String m
      * Builds the images of {@code manifest}, an image of the layout {@code dir} selected by {@code ref} and
      * {@code platform}, and takes their digests.
      */
-    public static SealDigests compute(Path dir, String ref, Platform platform, LayoutManifest manifest,
+    static SealDigests compute(Path dir, String ref, Platform platform, LayoutManifest manifest,
             HashAlgorithm algorithm, int threads) throws IOException {
         Path work = Files.createTempDirectory("oci2cfs-seal-");
         try {
