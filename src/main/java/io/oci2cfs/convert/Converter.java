@@ -90,9 +90,9 @@ public final class Converter {
     }
 
     /**
-     * Converts {@code source} (see {@link ImageReference#parse}: an image, a layer, {@code dump:FILE} or {@code dir:PATH})
-     * into {@code image}, storing file contents in {@code objects}. Runs when subscribed, on a bounded-elastic
-     * thread.
+     * Converts {@code source} (see {@link ImageReference#parse}: an image, a layer, {@code dump:FILE} or
+     * {@code dir:PATH}) into {@code image}, storing file contents in {@code objects}. Runs when subscribed, on a
+     * bounded-elastic thread.
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {

@@ -55,7 +55,8 @@ public final class StoreImages {
     static List<Path> prefixDirs(Path store) throws IOException {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(store)) {
-            s.filter(p -> ObjectDigest.isDirectoryName(p.getFileName().toString()) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            s.filter(p -> ObjectDigest.isDirectoryName(p.getFileName().toString())
+                    && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .sorted().forEach(out::add);
         }
         return out;
