@@ -12,7 +12,6 @@ import io.oci2cfs.image.ImageReference;
 import io.oci2cfs.image.ImageSource;
 import io.oci2cfs.image.ImageSources;
 import io.oci2cfs.image.Platform;
-import io.oci2cfs.image.SourceKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -83,10 +82,8 @@ public final class Batch {
     static ConvertOptions optionsFor(Job job, BatchOptions options) {
         ConvertOptions b = options.convert();
         int layersAtOnce = Math.max(1, b.threads() / options.jobs());
-        return new ConvertOptions(b.versions(), job.platform() != null ? job.platform() : b.platform(), layersAtOnce,
-                b.useEpoch(), b.skipXattrs(), b.userXattrs(), b.skipDevices(), b.breakHardlinks(),
-                job.perLayerDir() != null ? job.perLayerDir() : b.perLayerDir(), b.dumpFile(), b.memoryBudget(),
-                false);
+        return b.toBuilder().platform(job.platform() != null ? job.platform() : b.platform()).threads(layersAtOnce)
+                .perLayerDir(job.perLayerDir() != null ? job.perLayerDir() : b.perLayerDir()).progress(false).build();
     }
 
     /** The options that shape an image, as its {@link ImageRecord} keeps them. */
@@ -95,11 +92,11 @@ public final class Batch {
         m.put("minVersion", o.versions().min());
         m.put("maxVersion", o.versions().max());
         m.put("platform", o.platform().toString());
-        m.put("useEpoch", o.useEpoch());
-        m.put("skipXattrs", o.skipXattrs());
-        m.put("userXattrs", o.userXattrs());
-        m.put("skipDevices", o.skipDevices());
-        m.put("hardlinks", o.breakHardlinks() ? "break" : "keep");
+        m.put("useEpoch", o.tree().useEpoch());
+        m.put("skipXattrs", o.tree().skipXattrs());
+        m.put("userXattrs", o.tree().userXattrs());
+        m.put("skipDevices", o.tree().skipDevices());
+        m.put("hardlinks", o.tree().breakHardlinks() ? "break" : "keep");
         if (o.perLayerDir() != null) {
             m.put("perLayer", o.perLayerDir().toString());
         }
@@ -135,12 +132,9 @@ public final class Batch {
      * then say why).
      */
     static Digest resolve(String source, Platform platform) {
-        if (source.startsWith("dump:") || source.startsWith("dir:")) {
-            return null;
-        }
         try {
             ImageReference ref = ImageSources.detect(ImageReference.parse(source));
-            if (ref.kind() == SourceKind.SINGLE_LAYER) {
+            if (!ref.kind().isImage()) {
                 return null;
             }
             try (ImageSource src = Converter.openSource(ref, platform, null, InputStream.nullInputStream())) {

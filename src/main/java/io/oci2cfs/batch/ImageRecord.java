@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * @param options the conversion options that shape the image ({@link Batch#optionsOf})
  */
-public record ImageRecord(String source, String manifestDigest, Map<String, Object> options, String imageDigest,
+record ImageRecord(String source, String manifestDigest, Map<String, Object> options, String imageDigest,
         long files) {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -7,7 +7,6 @@ import io.oci2cfs.batch.Job;
 import io.oci2cfs.batch.JobsFile;
 import io.oci2cfs.batch.ProgressBar;
 import io.oci2cfs.batch.Shard;
-import io.oci2cfs.convert.ContentPipeline;
 import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.error.UsageException;
 import io.oci2cfs.image.Platform;
@@ -75,10 +74,9 @@ final class BatchCommand implements Callable<Integer> {
         ConvertOptions convert;
         try {
             part = shard == null ? Shard.ALL : Shard.parse(shard);
-            convert = new ConvertOptions(common.versions(),
-                    platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
-                    common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), null, null,
-                    ContentPipeline.defaultBudget(), false);
+            convert = ConvertOptions.builder().versions(common.versions())
+                    .platform(platform == null ? Platform.host() : Platform.parse(platform)).threads(common.threads())
+                    .tree(common.tree(hardlinks.equals("break"))).build();
             if (jobs != null && jobs < 1) {
                 throw new IllegalArgumentException("--jobs must be at least 1, got " + jobs);
             }

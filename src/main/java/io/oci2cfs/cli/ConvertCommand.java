@@ -3,7 +3,6 @@ package io.oci2cfs.cli;
 import io.oci2cfs.error.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.oci2cfs.convert.ContentPipeline;
 import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
@@ -64,10 +63,10 @@ final class ConvertCommand implements Callable<Integer> {
         }
         ConvertOptions options;
         try {
-            options = new ConvertOptions(common.versions(),
-                    platform == null ? Platform.host() : Platform.parse(platform), common.threads(), common.useEpoch,
-                    common.skipXattrs, common.userXattrs, common.skipDevices, hardlinks.equals("break"), perLayer,
-                    dump, ContentPipeline.defaultBudget(), System.console() != null && !json);
+            options = ConvertOptions.builder().versions(common.versions())
+                    .platform(platform == null ? Platform.host() : Platform.parse(platform)).threads(common.threads())
+                    .tree(common.tree(hardlinks.equals("break"))).perLayerDir(perLayer).dumpFile(dump)
+                    .progress(System.console() != null && !json).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.oci2cfs.cli;
 
 import io.oci2cfs.erofs.FormatVersion;
+import io.oci2cfs.tree.TreeOptions;
 import picocli.CommandLine.Option;
 
 /** The options that mkcomposefs and convert share, with mkcomposefs's names and defaults. */
@@ -31,6 +32,11 @@ final class ImageOptions {
 
     FormatVersion versions() {
         return FormatVersion.fromFlags(minVersion, maxVersion);
+    }
+
+    /** The tree flags, with hardlinks broken or kept as the command's own {@code --hardlinks} says. */
+    TreeOptions tree(boolean breakHardlinks) {
+        return new TreeOptions(useEpoch, skipXattrs, userXattrs, skipDevices, breakHardlinks);
     }
 
     int threads() {

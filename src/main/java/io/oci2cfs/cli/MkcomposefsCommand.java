@@ -3,7 +3,6 @@ package io.oci2cfs.cli;
 import io.oci2cfs.error.Oci2cfsException;
 import io.oci2cfs.error.UsageException;
 import io.oci2cfs.directory.DirectoryScanner;
-import io.oci2cfs.directory.ScanOptions;
 import io.oci2cfs.dump.DumpException;
 import io.oci2cfs.dump.DumpReader;
 import io.oci2cfs.erofs.ErofsWriter;
@@ -119,9 +118,8 @@ final class MkcomposefsCommand implements Callable<Integer> {
     }
 
     private Node scanDirectory(int nthreads) throws IOException {
-        ScanOptions opts = new ScanOptions(common.useEpoch, common.skipDevices, common.skipXattrs,
-                common.userXattrs, hardlinks, nthreads);
-        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(Path.of(source), opts);
+        // mkcomposefs applies the tree flags to a directory only: a dump is written as it is.
+        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(Path.of(source), common.tree(!hardlinks), nthreads);
         if (digestStore != null) {
             DirectoryScanner.fillStore(scanned, new ObjectStore(digestStore), nthreads);
         }

@@ -8,7 +8,6 @@ import io.oci2cfs.error.Oci2cfsException;
 import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.convert.LayerConversion.ConvertedLayer;
 import io.oci2cfs.directory.DirectoryScanner;
-import io.oci2cfs.directory.ScanOptions;
 import io.oci2cfs.dump.DumpReader;
 import io.oci2cfs.dump.DumpWriter;
 import io.oci2cfs.erofs.ErofsWriter;
@@ -91,9 +90,9 @@ public final class Converter {
     }
 
     /**
-     * Converts {@code source} (see {@link ImageReference#parse}; also {@code dump:FILE} and {@code dir:PATH})
-     * into {@code image}, storing file contents in {@code objects}. Runs when subscribed, on a bounded-elastic
-     * thread.
+     * Converts {@code source} (see {@link ImageReference#parse}: an image, a layer, {@code dump:FILE} or
+     * {@code dir:PATH}) into {@code image}, storing file contents in {@code objects}. Runs when subscribed, on a
+     * bounded-elastic thread.
      */
     public static Mono<ConvertResult> convert(String source, Path image, Path objects, ConvertOptions options,
             InputStream stdin) {
@@ -137,6 +136,7 @@ public final class Converter {
 
     private ConvertResult run() throws IOException {
         checkPaths();
+        ImageReference ref = reference();
         ObjectStore store = new ObjectStore(objects);
         try (Transaction tx = store.begin();
                 ContentPipeline pipeline = pool == null
@@ -146,19 +146,21 @@ public final class Converter {
             List<ConvertedLayer> ordered = new ArrayList<>();
             List<String> diffIds = new ArrayList<>();
             List<Node> perLayer = new ArrayList<>();
-            if (source.startsWith("dump:")) {
-                root = readDump(Path.of(source.substring(5)));
-            } else if (source.startsWith("dir:") || isPlainDirectory(source)) {
-                root = scanDirectory(Path.of(source.startsWith("dir:") ? source.substring(4) : source), tx);
+            if (ref.kind() == SourceKind.DUMP) {
+                root = readDump(ref.path());
+            } else if (ref.kind() == SourceKind.DIRECTORY) {
+                root = scanDirectory(ref.path(), tx);
             } else {
-                ordered = readLayers(pipeline);
+                ordered = readLayers(ref, pipeline);
                 layers.clear();
                 root = merge(ordered, perLayer);
                 ordered.forEach(l -> diffIds.add(l.digests().diffId()));
                 // The change sets are no longer needed; the merged tree holds everything from here on.
                 ordered = List.of();
             }
-            applyOptions(root);
+            if (ref.kind() != SourceKind.DIRECTORY) {
+                applyOptions(root); // a directory scan applied them to each entry as it read it
+            }
             perLayer.forEach(this::applyOptions);
             Transaction.Summary summary = commitReferenced(tx, root, perLayer);
             stage("store");
@@ -205,9 +207,13 @@ public final class Converter {
         }
     }
 
-    private static boolean isPlainDirectory(String source) {
-        Path p = Path.of(source);
-        return !source.contains(":") && Files.isDirectory(p) && !Files.exists(p.resolve("oci-layout"));
+    /** The source, parsed, and a bare path told by its content (see {@link ImageSources#detect}). */
+    private ImageReference reference() throws IOException {
+        try {
+            return ImageSources.detect(ImageReference.parse(source));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(ErrorText.of(e), e);
+        }
     }
 
     private Node readDump(Path dump) throws IOException {
@@ -221,20 +227,13 @@ public final class Converter {
     }
 
     private Node scanDirectory(Path dir, Transaction tx) throws IOException {
-        ScanOptions scan = new ScanOptions(false, false, false, false, !options.breakHardlinks(), options.threads());
-        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, scan);
+        DirectoryScanner.Scanned scanned = DirectoryScanner.scan(dir, options.tree(), options.threads());
         DirectoryScanner.stage(scanned, tx, options.threads());
         stage("read");
         return scanned.root();
     }
 
-    private List<ConvertedLayer> readLayers(ContentPipeline pipeline) throws IOException {
-        ImageReference ref;
-        try {
-            ref = ImageSources.detect(ImageReference.parse(source));
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(ErrorText.of(e), e);
-        }
+    private List<ConvertedLayer> readLayers(ImageReference ref, ContentPipeline pipeline) throws IOException {
         if (ref.kind() == SourceKind.SINGLE_LAYER) {
             try (InputStream in = Files.newInputStream(ref.path())) {
                 ConvertedLayer l = counted(LayerConversion.read(ref.path().toString(), in, true, pipeline)).block();
@@ -351,21 +350,7 @@ public final class Converter {
     }
 
     private void applyOptions(Node root) {
-        if (options.useEpoch()) {
-            TreeFilters.useEpoch(root);
-        }
-        if (options.skipXattrs()) {
-            TreeFilters.skipXattrs(root);
-        }
-        if (options.userXattrs()) {
-            TreeFilters.userXattrsOnly(root);
-        }
-        if (options.skipDevices()) {
-            TreeFilters.skipDevices(root);
-        }
-        if (options.breakHardlinks()) {
-            TreeFilters.breakHardlinks(root);
-        }
+        TreeFilters.apply(root, options.tree());
     }
 
     /** Publishes the objects the trees refer to (marking them in the transaction: no set of them is built). */

@@ -13,7 +13,8 @@ import io.oci2cfs.tree.ContentRef;
 import io.oci2cfs.tree.FileMode;
 import io.oci2cfs.tree.Limits;
 import io.oci2cfs.tree.Node;
-import io.oci2cfs.tree.Xattr;
+import io.oci2cfs.tree.TreeFilters;
+import io.oci2cfs.tree.TreeOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,7 +40,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class DirectoryScanner {
 
-    private final ScanOptions options;
+    private final TreeOptions options;
+    private final int threads;
     private final List<FileJob> files = new ArrayList<>();
     private final Map<List<Object>, Node> inodes = new HashMap<>();
 
@@ -51,15 +53,24 @@ public final class DirectoryScanner {
     public record Scanned(Node root, List<FileJob> externalFiles) {
     }
 
-    private DirectoryScanner(ScanOptions options) {
+    private DirectoryScanner(TreeOptions options, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
         this.options = options;
+        this.threads = threads;
     }
 
-    public static Scanned scan(Path dir, ScanOptions options) throws IOException {
+    /**
+     * Reads the tree under {@code dir}, applying {@code options} to each entry as it reads it (xattrs that
+     * {@code --skip-xattrs} drops are not even read, as in libcomposefs), and hashes its files on {@code threads}
+     * threads.
+     */
+    public static Scanned scan(Path dir, TreeOptions options, int threads) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(dir + ": not a directory");
         }
-        DirectoryScanner s = new DirectoryScanner(options);
+        DirectoryScanner s = new DirectoryScanner(options, threads);
         Node root = s.load(dir, stat(dir));
         s.walk(dir, root);
         s.hashAll();
@@ -138,18 +149,19 @@ public final class DirectoryScanner {
             }
             Map<String, Object> st = stat(p);
             int mode = (Integer) st.get("mode");
-            if (options.skipDevices() && FileMode.isDevice(mode)) {
+            if (!TreeFilters.keeps(mode, options)) {
                 continue;
             }
             List<Object> inode = List.of(st.get("dev"), st.get("ino"));
-            Node first = options.keepHardlinks() && !FileMode.isDir(mode) ? inodes.get(inode) : null;
+            boolean linkable = !options.breakHardlinks() && !FileMode.isDir(mode);
+            Node first = linkable ? inodes.get(inode) : null;
             if (first != null) {
                 first.nlink(first.nlink() + 1);
                 node.addChild(name, Node.hardlink(first.mode(), first));
                 continue;
             }
             Node child = node.addChild(name, load(p, st));
-            if (options.keepHardlinks() && !FileMode.isDir(mode)) {
+            if (linkable) {
                 inodes.put(inode, child);
             }
             if (child.isDirectory()) {
@@ -170,11 +182,9 @@ public final class DirectoryScanner {
         int mode = (Integer) st.get("mode");
         Node n = new Node(mode).uid((Integer) st.get("uid")).gid((Integer) st.get("gid"))
                 .rdev((int) (long) (Long) st.get("rdev")).size((Long) st.get("size"));
-        if (!options.useEpoch()) {
-            FileTime t = (FileTime) st.get("lastModifiedTime");
-            long nanos = t.to(TimeUnit.NANOSECONDS);
-            n.mtime(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L));
-        }
+        FileTime t = (FileTime) st.get("lastModifiedTime");
+        long nanos = t.to(TimeUnit.NANOSECONDS);
+        n.mtime(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L));
         if (FileMode.isLink(mode)) {
             ByteString target = RawPaths.bytes(Files.readSymbolicLink(p));
             if (target.length() == 0) {
@@ -186,11 +196,10 @@ public final class DirectoryScanner {
         }
         if (!options.skipXattrs()) {
             for (Map.Entry<ByteString, ByteString> x : Xattrs.list(p).entrySet()) {
-                if (!options.userXattrs() || x.getKey().startsWith(Xattr.USER_PREFIX)) {
-                    n.setXattr(x.getKey(), x.getValue());
-                }
+                n.setXattr(x.getKey(), x.getValue());
             }
         }
+        TreeFilters.applyToInode(n, options);
         try {
             if (FileMode.isLink(mode)) {
                 Limits.checkSymlinkTarget(n.payload());
@@ -203,7 +212,7 @@ public final class DirectoryScanner {
     }
 
     private void hashAll() throws IOException {
-        parallel(files, options.threads(), f -> {
+        parallel(files, threads, f -> {
             Node n = f.node();
             FsVerityHasher h = new FsVerityHasher();
             byte[] small = null;

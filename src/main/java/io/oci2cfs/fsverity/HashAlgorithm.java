@@ -35,7 +35,7 @@ public enum HashAlgorithm {
     }
 
     /** The JCA name, {@code SHA-256} or {@code SHA-512}. */
-    public String jcaName() {
+    String jcaName() {
         return jcaName;
     }
 
@@ -54,7 +54,7 @@ public enum HashAlgorithm {
     }
 
     /** The algorithm with the kernel number {@code id}, or null. */
-    public static HashAlgorithm byId(int id) {
+    static HashAlgorithm byId(int id) {
         for (HashAlgorithm a : values()) {
             if (a.id == id) {
                 return a;

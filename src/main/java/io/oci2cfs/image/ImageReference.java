@@ -7,7 +7,9 @@ import java.nio.file.Path;
  * {@code docker-archive:FILE[:REF]}, {@code -} (a docker archive on stdin) or a bare path whose kind is
  * decided by {@link ImageSources#detect}, or {@code docker://NAME} (a registry image; REF holds the NAME, which
  * {@code io.oci2cfs.registry.DockerReference} parses). As in containers/image, the path ends at the first colon after
- * the transport, so REF itself may contain colons ({@code name:tag}).
+ * the transport, so REF itself may contain colons ({@code name:tag}). Also oci2cfs's own trees, which have no
+ * REF (the path is all that follows the prefix): {@code dump:FILE} (a composefs dump) and {@code dir:PATH} (an
+ * unpacked root filesystem; a bare directory without {@code oci-layout} is detected as one).
  *
  * @param kind null for a bare path not yet detected
  * @param path null for stdin and for registry images
@@ -31,6 +33,12 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
             String prefix = kind.transport() + ":";
             if (kind.transport() != null && kind != SourceKind.DOCKER && text.startsWith(prefix)) {
                 String rest = text.substring(prefix.length());
+                if (kind == SourceKind.DUMP || kind == SourceKind.DIRECTORY) {
+                    if (rest.isEmpty()) {
+                        throw new IllegalArgumentException(text + ": missing path after '" + prefix + "'");
+                    }
+                    return new ImageReference(kind, Path.of(rest), null);
+                }
                 int colon = rest.indexOf(':');
                 String path = colon < 0 ? rest : rest.substring(0, colon);
                 String ref = colon < 0 || colon == rest.length() - 1 ? null : rest.substring(colon + 1);
@@ -53,7 +61,7 @@ public record ImageReference(SourceKind kind, Path path, String ref) {
         return path == null && kind == SourceKind.DOCKER_ARCHIVE;
     }
 
-    public ImageReference withKind(SourceKind newKind) {
+    ImageReference withKind(SourceKind newKind) {
         return new ImageReference(newKind, path, ref);
     }
 

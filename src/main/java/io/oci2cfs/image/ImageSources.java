@@ -12,7 +12,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * Opens image sources. Typical use:
  * <pre>{@code
  * ImageReference ref = ImageSources.detect(ImageReference.parse(arg));
- * if (ref.kind() == SourceKind.SINGLE_LAYER) { ... read ref.path() as one layer ... }
+ * if (!ref.kind().isImage()) { ... ref.path() is one layer, a dump or a directory ... }
  * try (ImageSource source = ImageSources.open(ref, Platform.host(), System.in)) {
  *     ResolvedImage image = source.read(consumer, 4);
  * }
@@ -36,13 +36,17 @@ public final class ImageSources {
             case DOCKER_ARCHIVE -> new ArchiveSource(name,
                     r.isStdin() ? onceOpener(stdin) : fileOpener(r.path()), ArchiveFormat.docker(r.ref()));
             case SINGLE_LAYER -> throw new ImageException(name + ": a single layer, not an image");
+            case DUMP -> throw new ImageException(name + ": a composefs dump, not an image");
+            case DIRECTORY -> throw new ImageException(r.path()
+                    + ": directory is not an OCI image layout (no oci-layout file)");
             case DOCKER -> throw new IllegalArgumentException(name
                     + ": registry images are read by io.oci2cfs.registry.RegistrySource");
         };
     }
 
     /**
-     * Gives a bare path its kind by content: a directory with {@code oci-layout} is an OCI layout; a tar
+     * Gives a bare path its kind by content: a directory with {@code oci-layout} is an OCI layout, any other
+     * directory an unpacked root filesystem ({@link SourceKind#DIRECTORY}); a tar
      * (possibly gzip or zstd compressed) holding {@code manifest.json} is a docker archive, one holding
      * {@code oci-layout} but no {@code manifest.json} an OCI archive; anything else is a single layer.
      * Docker 25+ archives hold both and count as docker archives, as {@code docker load} reads them.
@@ -54,10 +58,8 @@ public final class ImageSources {
         }
         Path path = ref.path();
         if (Files.isDirectory(path)) {
-            if (Files.isRegularFile(path.resolve("oci-layout"))) {
-                return ref.withKind(SourceKind.OCI_LAYOUT);
-            }
-            throw new ImageException(path + ": directory is not an OCI image layout (no oci-layout file)");
+            return ref.withKind(Files.isRegularFile(path.resolve("oci-layout")) ? SourceKind.OCI_LAYOUT
+                    : SourceKind.DIRECTORY);
         }
         if (!Files.exists(path)) {
             throw new ImageException(path + ": no such file");

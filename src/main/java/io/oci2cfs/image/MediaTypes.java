@@ -6,16 +6,16 @@ import java.util.Set;
 public final class MediaTypes {
     public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
-    public static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
-    public static final String OCI_LAYER_GZIP = OCI_LAYER + "+gzip";
-    public static final String OCI_LAYER_ZSTD = OCI_LAYER + "+zstd";
+    static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+    static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
+    static final String OCI_LAYER_GZIP = OCI_LAYER + "+gzip";
+    static final String OCI_LAYER_ZSTD = OCI_LAYER + "+zstd";
     public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
     /** Docker's name for an uncompressed layer tar; what {@code docker save} archives hold. */
-    public static final String DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
-    public static final String DOCKER_LAYER_GZIP = DOCKER_LAYER + ".gzip";
+    static final String DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
+    static final String DOCKER_LAYER_GZIP = DOCKER_LAYER + ".gzip";
 
     private static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_LIST);
     private static final Set<String> MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
@@ -38,11 +38,11 @@ public final class MediaTypes {
         return MANIFESTS.contains(mediaType);
     }
 
-    public static boolean isConfig(String mediaType) {
+    static boolean isConfig(String mediaType) {
         return CONFIGS.contains(mediaType);
     }
 
-    public static boolean isLayer(String mediaType) {
+    static boolean isLayer(String mediaType) {
         return LAYERS.contains(mediaType);
     }
 }

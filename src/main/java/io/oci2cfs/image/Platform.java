@@ -41,7 +41,7 @@ public record Platform(String os, String architecture, String variant) {
     }
 
     /** Whether an image for {@code offered} fits this wanted platform; a wanted variant of null takes any. */
-    public boolean accepts(Platform offered) {
+    boolean accepts(Platform offered) {
         return os.equals(offered.os) && architecture.equals(offered.architecture)
                 && (variant == null || variant.equals(offered.variant)
                         // arm64 images usually omit the default variant v8

@@ -11,7 +11,11 @@ public enum SourceKind {
     /** {@code docker://[HOST[:PORT]/]NAME[:TAG|@DIGEST]}: an image in a registry (io.oci2cfs.registry). */
     DOCKER("docker"),
     /** A bare path that is none of the above: a single layer tar, left to the caller. */
-    SINGLE_LAYER(null);
+    SINGLE_LAYER(null),
+    /** {@code dump:FILE}: a composefs dump (composefs-dump(5)), a tree rather than an image. */
+    DUMP("dump"),
+    /** {@code dir:PATH}, or a bare directory without {@code oci-layout}: an unpacked root filesystem. */
+    DIRECTORY("dir");
 
     private final String transport;
 
@@ -19,8 +23,13 @@ public enum SourceKind {
         this.transport = transport;
     }
 
-    /** skopeo's transport name, or null for a single layer. */
+    /** skopeo's transport name ({@code dump} and {@code dir} are oci2cfs's own), or null for a single layer. */
     public String transport() {
         return transport;
+    }
+
+    /** Whether the reference names an image that {@link ImageSources#open} reads, rather than a layer or tree. */
+    public boolean isImage() {
+        return this != SINGLE_LAYER && this != DUMP && this != DIRECTORY;
     }
 }

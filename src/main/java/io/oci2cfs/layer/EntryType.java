@@ -19,7 +19,7 @@ public enum EntryType {
         this.fileType = fileType;
     }
 
-    public int fileType() {
+    int fileType() {
         return fileType;
     }
 }

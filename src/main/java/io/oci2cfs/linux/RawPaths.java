@@ -46,7 +46,7 @@ public final class RawPaths {
     }
 
     /** The path as a NUL-terminated C string, for system calls. */
-    public static byte[] cString(Path p) throws IOException {
+    static byte[] cString(Path p) throws IOException {
         byte[] b = bytes(p).unsafeArray();
         byte[] c = java.util.Arrays.copyOf(b, b.length + 1);
         return c;

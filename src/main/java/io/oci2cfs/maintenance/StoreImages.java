@@ -30,7 +30,7 @@ public final class StoreImages {
     }
 
     /** The objects one image references, as store-relative paths {@code xx/<62 hex>}. */
-    public static Set<String> objectsOf(Path image) throws IOException {
+    static Set<String> objectsOf(Path image) throws IOException {
         Set<String> out = new HashSet<>();
         try {
             for (ByteString o : TreeListing.objects(ErofsReader.read(image))) {
@@ -43,7 +43,7 @@ public final class StoreImages {
     }
 
     /** The objects all {@code images} reference; fails on the first image it cannot read. */
-    public static Set<String> objectsOf(List<Path> images) throws IOException {
+    static Set<String> objectsOf(List<Path> images) throws IOException {
         Set<String> out = new HashSet<>();
         for (Path p : images) {
             out.addAll(objectsOf(p));
@@ -55,7 +55,8 @@ public final class StoreImages {
     static List<Path> prefixDirs(Path store) throws IOException {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(store)) {
-            s.filter(p -> ObjectDigest.isDirectoryName(p.getFileName().toString()) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            s.filter(p -> ObjectDigest.isDirectoryName(p.getFileName().toString())
+                    && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .sorted().forEach(out::add);
         }
         return out;

@@ -103,7 +103,7 @@ public final class OutputPaths {
      * An empty path means the current directory to {@link Path#of}; as an argument it is always a mistake
      * (an unset shell variable).
      */
-    public static void notEmpty(String what, Path p) throws UsageException {
+    static void notEmpty(String what, Path p) throws UsageException {
         if (p == null || p.toString().isEmpty()) {
             throw new UsageException(what + ": empty path");
         }

@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
  */
 public record DockerReference(String registry, String repository, String tag, Digest digest) {
     public static final String TRANSPORT = "docker://";
-    public static final String DOCKER_HUB = "docker.io";
+    static final String DOCKER_HUB = "docker.io";
     /** Where Docker Hub's API answers (containerd resolver.go DefaultHost). */
-    public static final String DOCKER_HUB_API = "registry-1.docker.io";
+    static final String DOCKER_HUB_API = "registry-1.docker.io";
 
     /** A path component (distribution-spec: {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*}). */
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*");
@@ -97,7 +97,7 @@ public record DockerReference(String registry, String repository, String tag, Di
     }
 
     /** The host[:port] that serves the API: Docker Hub's API host for {@code docker.io}. */
-    public String apiHost() {
+    String apiHost() {
         return registry.equals(DOCKER_HUB) ? DOCKER_HUB_API : registry;
     }
 
@@ -106,7 +106,7 @@ public record DockerReference(String registry, String repository, String tag, Di
         return digest != null ? digest.toString() : tag;
     }
 
-    public DockerReference withDigest(Digest d) {
+    DockerReference withDigest(Digest d) {
         return new DockerReference(registry, repository, null, d);
     }
 

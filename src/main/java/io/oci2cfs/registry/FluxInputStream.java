@@ -14,7 +14,7 @@ import org.reactivestreams.Subscription;
  * chunks are asked for ahead of the reader, so a slow reader slows the socket instead of filling the heap.
  * The reader blocks; the publisher's threads never do. Closing early cancels the publisher.
  */
-public final class FluxInputStream extends InputStream {
+final class FluxInputStream extends InputStream {
     private static final Object END = new Object();
 
     private record Failure(Throwable error) {

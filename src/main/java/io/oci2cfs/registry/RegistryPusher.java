@@ -38,7 +38,7 @@ public final class RegistryPusher {
     }
 
     /** Whether the repository has the blob {@code digest} ({@code HEAD /v2/<name>/blobs/<digest>}). */
-    public Mono<Boolean> hasBlob(Digest digest) {
+    Mono<Boolean> hasBlob(Digest digest) {
         return session.send("push: blob " + digest, "blobs/" + digest, r -> r.as("HEAD", null, null))
                 .then(Mono.just(true))
                 .onErrorResume(RegistryErrors.NotFound.class, e -> Mono.just(false))
@@ -46,7 +46,7 @@ public final class RegistryPusher {
     }
 
     /** Uploads the blob in {@code file} unless the repository has it; emits whether it was uploaded. */
-    public Mono<Boolean> pushBlob(Digest digest, long size, Path file) {
+    Mono<Boolean> pushBlob(Digest digest, long size, Path file) {
         return hasBlob(digest).flatMap(present -> present ? Mono.just(false)
                 : upload(digest, r -> r.as("PUT", file, size, OCTETS)).thenReturn(true));
     }

@@ -3,11 +3,9 @@ package io.oci2cfs.seal;
 import io.oci2cfs.error.Blocking;
 import io.oci2cfs.error.Oci2cfsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.oci2cfs.convert.ContentPipeline;
 import io.oci2cfs.convert.ConvertOptions;
 import io.oci2cfs.convert.ConvertResult;
 import io.oci2cfs.convert.Converter;
-import io.oci2cfs.erofs.FormatVersion;
 import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.fsverity.HashAlgorithm;
 import io.oci2cfs.image.Digest;
@@ -39,13 +37,12 @@ public record SealDigests(HashAlgorithm algorithm, List<String> layers, String m
      * Builds the images of {@code manifest}, an image of the layout {@code dir} selected by {@code ref} and
      * {@code platform}, and takes their digests.
      */
-    public static SealDigests compute(Path dir, String ref, Platform platform, LayoutManifest manifest,
+    static SealDigests compute(Path dir, String ref, Platform platform, LayoutManifest manifest,
             HashAlgorithm algorithm, int threads) throws IOException {
         Path work = Files.createTempDirectory("oci2cfs-seal-");
         try {
             Path objects = work.resolve("objects");
-            ConvertOptions options = new ConvertOptions(FormatVersion.DEFAULT, platform, threads, false, false,
-                    false, false, false, null, null, ContentPipeline.defaultBudget(), false);
+            ConvertOptions options = ConvertOptions.builder().platform(platform).threads(threads).build();
             String source = "oci:" + dir + (ref == null ? "" : ":" + ref);
             ConvertResult merged = convert(source, work.resolve("merged.cfs"), objects, options);
             List<String> layers = new ArrayList<>();
@@ -59,7 +56,7 @@ public record SealDigests(HashAlgorithm algorithm, List<String> layers, String m
                 ConvertResult alone;
                 try {
                     alone = convert(blob.toString(), work.resolve("layer-" + i + ".cfs"), objects,
-                            options.withPerLayerDir(layerDir));
+                            options.toBuilder().perLayerDir(layerDir).build());
                 } catch (IOException e) {
                     throw Oci2cfsException.naming("layer " + (i + 1) + " of " + descriptors.size()
                             + " cannot be sealed on its own (docs/sealing.md)", e);

@@ -5,21 +5,21 @@ import io.oci2cfs.fsverity.HashAlgorithm;
 /** The names the sealing specification and composefs-rs give to labels, annotations and media types. */
 public final class SealFormat {
     /** Config label holding the merged image's fs-verity digest (composefs-rs {@code seal()}). */
-    public static final String LABEL = "containers.composefs.fsverity";
-    public static final String ARTIFACT_TYPE = "application/vnd.composefs.signature.v1";
-    public static final String SIGNATURE_MEDIA_TYPE = ARTIFACT_TYPE + "+pkcs7";
-    public static final String SIGNATURE_TYPE = "composefs.signature.type";
-    public static final String SIGNED_DIGEST = "composefs.digest";
-    public static final String ALGORITHM = "composefs.algorithm";
+    static final String LABEL = "containers.composefs.fsverity";
+    static final String ARTIFACT_TYPE = "application/vnd.composefs.signature.v1";
+    static final String SIGNATURE_MEDIA_TYPE = ARTIFACT_TYPE + "+pkcs7";
+    static final String SIGNATURE_TYPE = "composefs.signature.type";
+    static final String SIGNED_DIGEST = "composefs.digest";
+    static final String ALGORITHM = "composefs.algorithm";
     /** The OCI empty descriptor's blob, {@code {}} (image-spec manifest.md, "Guidance for an Empty Descriptor"). */
-    public static final String EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json";
+    static final String EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json";
     public static final byte[] EMPTY = {'{', '}'};
 
     /** The signature groups, in the order the artifact's layers must list them. */
     public enum SignatureType {
         MANIFEST, CONFIG, LAYER, MERGED;
 
-        public String annotation() {
+        String annotation() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
@@ -32,7 +32,7 @@ public final class SealFormat {
         return algorithm.cliName() + "-12";
     }
 
-    public static String layerAnnotation(HashAlgorithm algorithm) {
+    static String layerAnnotation(HashAlgorithm algorithm) {
         return "composefs.layer." + algorithmName(algorithm);
     }
 

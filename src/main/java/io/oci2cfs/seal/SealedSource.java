@@ -20,7 +20,7 @@ public final class SealedSource {
     }
 
     /** The sealed digest of the image {@code source} names, or null when it is not a sealed OCI layout. */
-    public static String sealedDigest(String source, Platform platform) throws IOException {
+    static String sealedDigest(String source, Platform platform) throws IOException {
         ImageReference ref = ImageReference.parse(source);
         boolean layout = ref.kind() == SourceKind.OCI_LAYOUT
                 || (ref.kind() == null && Files.isRegularFile(ref.path().resolve("oci-layout")));

@@ -24,7 +24,7 @@ import java.util.Objects;
  * exists and has the fs-verity digest the image records for it ({@code trusted.overlay.metacopy}), which is
  * what overlayfs's {@code verity=require} enforces at read time. Objects are hashed in parallel.
  */
-public final class ObjectVerifier {
+final class ObjectVerifier {
     private ObjectVerifier() {
     }
 

@@ -80,7 +80,7 @@ public final class SignatureVerifier {
      * The fs-verity hash algorithm of a signature: fsverity-utils signs with the message digest of the same
      * name, SHA-256 for sha256 and SHA-512 for sha512.
      */
-    public static HashAlgorithm algorithmOf(byte[] signature) throws SignatureRejectedException {
+    static HashAlgorithm algorithmOf(byte[] signature) throws SignatureRejectedException {
         CMSSignedData cms = parse(signature);
         for (SignerInformation s : cms.getSignerInfos()) {
             ASN1ObjectIdentifier oid = s.getDigestAlgorithmID().getAlgorithm();

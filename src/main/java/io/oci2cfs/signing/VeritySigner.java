@@ -57,12 +57,12 @@ public final class VeritySigner {
         }
     }
 
-    public X509Certificate certificate() {
+    X509Certificate certificate() {
         return certificate;
     }
 
     /** Where the signature of {@code image} is kept: {@code IMAGE.sig} beside it. */
-    public static Path signaturePath(Path image) {
+    static Path signaturePath(Path image) {
         return image.resolveSibling(image.getFileName() + ".sig");
     }
 

@@ -75,12 +75,12 @@ public record ObjectDigest(byte[] bytes) {
     }
 
     /** The store directory holding the object: {@code xx}. */
-    public String directoryName() {
+    String directoryName() {
         return hex().substring(0, 2);
     }
 
     /** The object's file name inside {@link #directoryName()}: the other 62 hex digits. */
-    public String fileName() {
+    String fileName() {
         return hex().substring(2);
     }
 

@@ -95,7 +95,7 @@ public final class StoreLock {
      * Takes the lock shared, waiting while maintenance holds or waits for it. Where the filesystem has no
      * record locks, conversions still run (holding it between the threads of this JVM only).
      */
-    public static Hold shared(Path storeRoot) throws IOException {
+    static Hold shared(Path storeRoot) throws IOException {
         StoreLock l;
         try {
             l = of(storeRoot);

@@ -48,7 +48,7 @@ public final class StrayFiles {
      * @param ownerAlive whether the owner still runs (then it is not stray yet); true for an unknown owner
      */
     public record Stray(Path path, Kind kind, Owner owner, boolean ownerAlive) {
-        public boolean removable() {
+        boolean removable() {
             return owner != null && !ownerAlive;
         }
     }

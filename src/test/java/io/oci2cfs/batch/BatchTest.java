@@ -195,8 +195,8 @@ class BatchTest {
                 jobs.add(Job.of(jobs.size(), s, tmp.resolve("i" + jobs.size() + ".cfs")));
             }
         }
-        ConvertOptions tight = new ConvertOptions(io.oci2cfs.erofs.FormatVersion.DEFAULT, Platform.parse("linux/amd64"),
-                1, false, false, false, false, false, null, null, 1, false);
+        ConvertOptions tight = ConvertOptions.builder().platform(Platform.parse("linux/amd64")).threads(1)
+                .memoryBudget(1).build();
         List<JobResult> results = new ArrayList<>();
         StepVerifier.create(Batch.run(Flux.fromIterable(jobs),
                 new BatchOptions(tmp.resolve("objects"), jobs.size(), false, false, tight, null)))
@@ -247,7 +247,7 @@ class BatchTest {
     }
 
     static ConvertOptions options() {
-        return ConvertOptions.defaults().withPlatform(Platform.parse("linux/amd64"));
+        return ConvertOptions.builder().platform(Platform.parse("linux/amd64")).build();
     }
 
     static List<JsonNode> lines(Path report) throws IOException {

@@ -112,7 +112,8 @@ class EndToEndToolsTest {
 
         Path layers = tmp.resolve("layers");
         ConvertResult pl = Converter.convert("oci:" + ref, tmp.resolve("pl.cfs"), objects,
-                FixtureConversionTest.options("linux/amd64").withPerLayerDir(layers), InputStream.nullInputStream())
+                FixtureConversionTest.options("linux/amd64").toBuilder().perLayerDir(layers).build(),
+                InputStream.nullInputStream())
                 .block();
         assertThat(pl.layerImages()).hasSize(layerCount);
         try (Tools.Mounts m = new Tools.Mounts()) {

@@ -59,9 +59,7 @@ class FixtureConversionTest {
     }
 
     static ConvertOptions options(String platform) {
-        ConvertOptions d = ConvertOptions.defaults();
-        return new ConvertOptions(d.versions(), Platform.parse(platform), d.threads(), false, false, false, false,
-                false, null, null, d.memoryBudget(), false);
+        return ConvertOptions.builder().platform(Platform.parse(platform)).build();
     }
 
     /** Converts {@code source}; {@code -} reads docker-oci.tar from stdin. */
@@ -109,7 +107,7 @@ class FixtureConversionTest {
         Path image = tmp.resolve("image.cfs");
         Path objects = tmp.resolve("objects");
         Path layers = tmp.resolve("layers");
-        ConvertResult r = convert(source, image, objects, options(platform).withPerLayerDir(layers));
+        ConvertResult r = convert(source, image, objects, options(platform).toBuilder().perLayerDir(layers).build());
         assertThat(r.layerImages()).hasSize(r.layers());
         try (Stream<Path> s = Files.list(layers)) {
             assertThat(s.sorted().toList()).isEqualTo(r.layerImages());

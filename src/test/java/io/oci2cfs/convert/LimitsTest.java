@@ -171,7 +171,7 @@ class LimitsTest {
         }));
         convert(layer, tmp.resolve("merged.cfs"), tmp.resolve("objects"));
         Path image = tmp.resolve("pl.cfs");
-        ConvertOptions perLayer = ConvertOptions.defaults().withPerLayerDir(tmp.resolve("layers"));
+        ConvertOptions perLayer = ConvertOptions.builder().perLayerDir(tmp.resolve("layers")).build();
         assertThatThrownBy(() -> Converter.convert(layer.toString(), image, tmp.resolve("objects"), perLayer,
                 InputStream.nullInputStream()).block())
                 .hasMessageContaining("layer " + layer + ": member d: with the opaque marker, 2 xattrs take 32797"

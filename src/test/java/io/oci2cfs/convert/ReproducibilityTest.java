@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.oci2cfs.tree.TreeOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +30,7 @@ class ReproducibilityTest {
         int run = 0;
         for (int threads : new int[] {1, 2, 8, 8, 1}) {
             Path image = tmp.resolve("run" + run++ + ".cfs");
-            ConvertOptions o = FixtureConversionTest.options("linux/amd64").withThreads(threads);
+            ConvertOptions o = FixtureConversionTest.options("linux/amd64").toBuilder().threads(threads).build();
             FixtureConversionTest.convert(source, image, tmp.resolve("objects" + threads), o);
             byte[] bytes = Files.readAllBytes(image);
             if (reference == null) {
@@ -49,7 +51,8 @@ class ReproducibilityTest {
         Path converted = tmp.resolve("converted.cfs");
         Path convertedObjects = tmp.resolve("converted-objects");
         FixtureConversionTest.convert("oci:" + FIXTURES.resolve("basic") + ":latest", converted, convertedObjects,
-                FixtureConversionTest.options("linux/amd64").withBreakHardlinks(true));
+                FixtureConversionTest.options("linux/amd64").toBuilder()
+                        .tree(TreeOptions.KEEP_ALL.withBreakHardlinks(true)).build());
         assertSameAsMkcomposefs(dir, converted, convertedObjects);
     }
 
@@ -70,8 +73,35 @@ class ReproducibilityTest {
         Path converted = tmp.resolve("converted.cfs");
         Path convertedObjects = tmp.resolve("converted-objects");
         FixtureConversionTest.convert(layer.toString(), converted, convertedObjects,
-                FixtureConversionTest.options("linux/amd64").withBreakHardlinks(true));
+                FixtureConversionTest.options("linux/amd64").toBuilder()
+                        .tree(TreeOptions.KEEP_ALL.withBreakHardlinks(true)).build());
         assertSameAsMkcomposefs(dir, converted, convertedObjects);
+    }
+
+    /**
+     * A directory source, as {@code dir:PATH} and as a bare path, with --hardlinks break and tree flags, gives
+     * the image and objects mkcomposefs 1.0.8 gives for that directory with the same flags.
+     */
+    @Test
+    void directorySourcesEqualReferenceMkcomposefs() throws Exception {
+        Path dir = extractBasicLayer();
+        try (var names = Files.list(dir.resolve("names"))) {
+            Files.delete(names.filter(p -> p.getFileName().toString().startsWith("caf")).findFirst().orElseThrow());
+        }
+        Tools.require("mkcomposefs");
+        Path reference = tmp.resolve("reference.cfs");
+        Path referenceObjects = tmp.resolve("reference-objects");
+        Tools.output("mkcomposefs", "--use-epoch", "--user-xattrs", "--skip-devices",
+                "--digest-store=" + referenceObjects, dir.toString(), reference.toString());
+        ConvertOptions options = FixtureConversionTest.options("linux/amd64").toBuilder()
+                .tree(new TreeOptions(true, false, true, true, true)).build();
+        for (String source : List.of("dir:" + dir, dir.toString())) {
+            Path converted = tmp.resolve(source.startsWith("dir:") ? "prefixed.cfs" : "bare.cfs");
+            Path objects = tmp.resolve(source.startsWith("dir:") ? "prefixed-objects" : "bare-objects");
+            FixtureConversionTest.convert(source, converted, objects, options);
+            assertThat(Files.readAllBytes(converted)).as(source).isEqualTo(Files.readAllBytes(reference));
+            assertThat(StoreCheck.files(objects)).as(source).isNotEmpty().isEqualTo(StoreCheck.files(referenceObjects));
+        }
     }
 
     /** The basic fixture's layer extracted by GNU tar, the root's mtime set as in the layer. */

@@ -2,6 +2,7 @@ package io.oci2cfs.directory;
 
 import io.oci2cfs.erofs.ErofsWriter;
 import io.oci2cfs.erofs.FormatVersion;
+import io.oci2cfs.tree.TreeOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,8 +67,8 @@ final class DirCases {
                 default -> throw new IllegalArgumentException(f);
             }
         }
-        ScanOptions opts = new ScanOptions(epoch, skipDev, skipX, userX, false, 2);
-        DirectoryScanner.Scanned s = DirectoryScanner.scan(dir, opts);
+        TreeOptions opts = new TreeOptions(epoch, skipX, userX, skipDev, true);
+        DirectoryScanner.Scanned s = DirectoryScanner.scan(dir, opts, 2);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ErofsWriter.write(s.root(), FormatVersion.fromFlags(min, max), out);
         return out.toByteArray();

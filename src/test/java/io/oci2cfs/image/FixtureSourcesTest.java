@@ -123,7 +123,9 @@ class FixtureSourcesTest {
         ResolvedImage basic = Collector.read("oci:" + F + "basic", AMD64, new Collector());
         assertThat(kind(F + "basic/" + basic.layers().get(0).key())).isEqualTo(SourceKind.SINGLE_LAYER);
         assertThat(kind(F + "README.md")).isEqualTo(SourceKind.SINGLE_LAYER);
-        assertThatThrownBy(() -> kind("src")).hasMessageContaining("not an OCI image layout");
+        assertThat(kind("src")).isEqualTo(SourceKind.DIRECTORY);
+        assertThatThrownBy(() -> ImageSources.open(ImageReference.parse("src"), AMD64, null))
+                .hasMessageContaining("not an OCI image layout");
     }
 
     @Test
@@ -136,6 +138,12 @@ class FixtureSourcesTest {
         assertThat(ImageReference.parse("some/path").kind()).isNull();
         assertThat(ImageReference.parse("oci:d:r").toString()).isEqualTo("oci:d:r");
         assertThatThrownBy(() -> ImageReference.parse("oci:")).hasMessageContaining("missing path");
+        // oci2cfs's own trees take no REF: a colon belongs to the path
+        assertThat(ImageReference.parse("dump:a:b.dump"))
+                .isEqualTo(new ImageReference(SourceKind.DUMP, Path.of("a:b.dump"), null));
+        assertThat(ImageReference.parse("dir:/r/oot").toString()).isEqualTo("dir:/r/oot");
+        assertThat(ImageReference.parse("dir:/r").kind().isImage()).isFalse();
+        assertThatThrownBy(() -> ImageReference.parse("dump:")).hasMessageContaining("missing path");
         assertThat(Platform.goArch("aarch64")).isEqualTo("arm64");
         assertThat(Platform.goArch("x86_64")).isEqualTo("amd64");
     }

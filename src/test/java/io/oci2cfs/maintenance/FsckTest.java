@@ -25,7 +25,7 @@ class FsckTest {
         Path store = tmp.resolve("objects");
         Path image = tmp.resolve("app.cfs");
         Converter.convert(BatchTestImages.sources().get(2), image, store,
-                ConvertOptions.defaults().withPlatform(Platform.parse("linux/amd64")), InputStream.nullInputStream())
+                ConvertOptions.builder().platform(Platform.parse("linux/amd64")).build(), InputStream.nullInputStream())
                 .block();
         Proc.Result clean = Cli.run("fsck", "--objects", store.toString(), image.toString());
         assertThat(clean.code()).as(clean.out() + clean.stderr()).isZero();

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GcTest {
-    private static final ConvertOptions OPTIONS = ConvertOptions.defaults().withPlatform(Platform.parse("linux/amd64"));
+    private static final ConvertOptions OPTIONS =
+            ConvertOptions.builder().platform(Platform.parse("linux/amd64")).build();
     @TempDir
     Path tmp;
 
@@ -63,7 +64,8 @@ class GcTest {
                     for (int round = 0; round < 6; round++) {
                         String source = sources.get((worker + round) % sources.size());
                         Path image = images.resolve("w" + worker + ".cfs");
-                        Converter.convert(source, image, store, OPTIONS.withThreads(1), InputStream.nullInputStream())
+                        Converter.convert(source, image, store, OPTIONS.toBuilder().threads(1).build(),
+                                InputStream.nullInputStream())
                                 .block();
                         for (String rel : StoreImages.objectsOf(image)) {
                             if (!Files.isRegularFile(store.resolve(rel))) {

@@ -47,9 +47,7 @@ class RegistryPullTest {
     }
 
     static ConvertOptions options(String platform) {
-        ConvertOptions d = ConvertOptions.defaults();
-        return new ConvertOptions(d.versions(), Platform.parse(platform), d.threads(), false, false, false, false,
-                false, null, null, d.memoryBudget(), false);
+        return ConvertOptions.builder().platform(Platform.parse(platform)).build();
     }
 
     private ConvertResult convert(String source, String platform, RegistryOptions r, String name) {

@@ -41,7 +41,8 @@ class ObjectDigestTest {
     void rejectsWrongLengthsAndUppercase() {
         assertThatThrownBy(() -> new ObjectDigest(new byte[31])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ObjectDigest.fromHex(HELLO.substring(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ObjectDigest.fromHex(HELLO.toUpperCase())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ObjectDigest.fromHex(HELLO.toUpperCase()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -35,7 +35,7 @@ public record Environment(Map<String, String> vars, Path home) {
     }
 
     /** The first of the variables that is set, in order (e.g. {@code HTTPS_PROXY} then {@code https_proxy}). */
-    public Optional<String> first(String... names) {
+    Optional<String> first(String... names) {
         for (String name : names) {
             Optional<String> value = get(name);
             if (value.isPresent()) {

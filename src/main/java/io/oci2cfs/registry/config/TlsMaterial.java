@@ -27,7 +27,7 @@ public record TlsMaterial(List<X509Certificate> extraCas, PrivateKey clientKey, 
         return NONE;
     }
 
-    public boolean hasClientCertificate() {
+    boolean hasClientCertificate() {
         return clientKey != null;
     }
 
