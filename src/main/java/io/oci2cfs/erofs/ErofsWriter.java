@@ -75,7 +75,7 @@ public final class ErofsWriter {
         Layout layout = Layout.compute(inodes, rewrite, shared, dirents, stats, workers);
         OnDiskFields.check(inodes, rewrite, dirents, layout);
 
-        DigestingOutput dout = new DigestingOutput(out, digest);
+        DigestingOutput dout = new DigestingOutput(out, digest, workers);
         ImageSerializer image = new ImageSerializer(inodes, version, stats, rewrite, shared, dirents, layout, workers);
         image.writeHeaderAndSuperblock(dout);
         Regions.expectEnd("the superblock", dout.written(), Format.INODES_START);

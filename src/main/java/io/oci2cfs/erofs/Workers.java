@@ -39,6 +39,14 @@ final class Workers implements AutoCloseable {
         return pool == null || pool.getParallelism() <= 1 && pool != ForkJoinPool.commonPool();
     }
 
+    /** How many threads work at once: the pool's, and the caller's thread in the common pool. */
+    int parallelism() {
+        if (pool == null) {
+            return 1;
+        }
+        return pool == ForkJoinPool.commonPool() ? pool.getParallelism() + 1 : pool.getParallelism();
+    }
+
     /** Runs {@code body} for every index in [from, to); each index must touch only its own slots. */
     void forEach(int from, int to, IntConsumer body) {
         if (to - from <= 1 || sequential()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oci2cfs.dump.DumpReader;
+import io.oci2cfs.fsverity.FsVerityHasher;
 import io.oci2cfs.testutil.Conformance;
 import io.oci2cfs.tree.Node;
 import java.io.ByteArrayOutputStream;
@@ -23,8 +24,10 @@ class ErofsWriterThreadsTest {
     void imageIsTheReferencesWhateverTheThreadCount(int threads) throws Exception {
         Node root = DumpReader.read(Conformance.readDump(DUMP), true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ErofsWriter.write(root, FormatVersion.DEFAULT, out, false, threads);
+        ErofsWriter.Result result = ErofsWriter.write(root, FormatVersion.DEFAULT, out, true, threads);
         assertThat(DifferentialCases.sha256(out.toByteArray())).isEqualTo(Conformance.expectedSha256(DUMP));
+        assertThat(result.fsverityDigest()).as("leaf hashes computed in parallel")
+                .isEqualTo(FsVerityHasher.digestOf(out.toByteArray()));
     }
 
     @Test
