@@ -76,13 +76,13 @@ final class MkcomposefsCommand implements Callable<Integer> {
         ErofsWriter.Result result;
         try {
             if (printDigestOnly) {
-                result = ErofsWriter.write(root, versions, OutputStream.nullOutputStream());
+                result = ErofsWriter.write(root, versions, OutputStream.nullOutputStream(), true, nthreads);
             } else if (image.equals("-")) {
                 OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
-                result = ErofsWriter.write(root, versions, out, printDigest);
+                result = ErofsWriter.write(root, versions, out, printDigest, nthreads);
                 out.flush();
             } else {
-                result = ImageFiles.write(root, versions, Path.of(image), printDigest);
+                result = ImageFiles.write(root, versions, Path.of(image), printDigest, nthreads);
             }
         } catch (UnrepresentableTreeException e) {
             throw Oci2cfsException.naming(sourceName(), e);

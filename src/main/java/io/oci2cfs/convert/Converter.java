@@ -168,7 +168,7 @@ public final class Converter {
             // Every output is written in full before any replaces its target: a failure in any of them
             // (disk full, an unwritable directory) leaves all the files that were there as they were.
             try (OutputFiles outputs = new OutputFiles()) {
-                written = ImageFiles.write(root, options.versions(), image, true, outputs);
+                written = ImageFiles.write(root, options.versions(), image, true, options.threads(), outputs);
                 writeExtras(root, diffIds, perLayer, outputs);
                 outputs.commit();
             } catch (IOException | RuntimeException e) {
@@ -382,7 +382,7 @@ public final class Converter {
                 String diffId = diffIds.get(i);
                 String hex = diffId.substring(diffId.indexOf(':') + 1);
                 Path p = dir.resolve(String.format("%02d-%s.cfs", i + 1, hex));
-                ImageFiles.write(perLayer.get(i), options.versions(), p, true, outputs);
+                ImageFiles.write(perLayer.get(i), options.versions(), p, true, options.threads(), outputs);
                 layerImages.add(options.perLayerDir().resolve(p.getFileName()));
             }
         }

@@ -40,16 +40,31 @@ public final class ErofsWriter {
      */
     public static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest)
             throws IOException {
-        return write(root, versions, out, digest, ForkJoinPool.commonPool());
+        return write(root, versions, out, digest, Runtime.getRuntime().availableProcessors());
     }
 
-    /** As {@link #write(Node, FormatVersion, OutputStream, boolean)}, its parallel steps on {@code pool}. */
+    /**
+     * As {@link #write(Node, FormatVersion, OutputStream, boolean)}, its parallel steps on {@code threads}
+     * threads (the caller's {@code --threads}).
+     */
+    public static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest, int threads)
+            throws IOException {
+        try (Workers workers = Workers.threads(threads)) {
+            return write(root, versions, out, digest, workers);
+        }
+    }
+
+    /** As {@link #write(Node, FormatVersion, OutputStream, boolean)}, its parallel steps on the caller's pool. */
     public static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest,
             ForkJoinPool pool) throws IOException {
+        return write(root, versions, out, digest, Workers.of(pool));
+    }
+
+    private static Result write(Node root, FormatVersion versions, OutputStream out, boolean digest, Workers workers)
+            throws IOException {
         if (!root.isDirectory()) {
             throw new UnrepresentableTreeException("the root must be a directory");
         }
-        Workers workers = new Workers(pool);
         Inodes inodes = Inodes.number(root, RootWhiteouts.rootEntries(root));
         int version = chooseVersion(inodes, versions);
         Validation.check(inodes, version);
@@ -60,7 +75,7 @@ public final class ErofsWriter {
         Layout layout = Layout.compute(inodes, rewrite, shared, dirents, stats, workers);
         OnDiskFields.check(inodes, rewrite, dirents, layout);
 
-        DigestingOutput dout = new DigestingOutput(out, digest);
+        DigestingOutput dout = new DigestingOutput(out, digest, workers);
         ImageSerializer image = new ImageSerializer(inodes, version, stats, rewrite, shared, dirents, layout, workers);
         image.writeHeaderAndSuperblock(dout);
         Regions.expectEnd("the superblock", dout.written(), Format.INODES_START);

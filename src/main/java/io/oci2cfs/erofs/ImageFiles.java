@@ -18,8 +18,14 @@ public final class ImageFiles {
     /** As {@link #write(Node, FormatVersion, Path)}; the image's fs-verity digest only when {@code digest}. */
     public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target, boolean digest)
             throws IOException {
+        return write(root, versions, target, digest, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As {@link #write(Node, FormatVersion, Path, boolean)}, the writer's parallel steps on {@code threads}. */
+    public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target, boolean digest, int threads)
+            throws IOException {
         try (OutputFiles outputs = new OutputFiles()) {
-            ErofsWriter.Result result = write(root, versions, target, digest, outputs);
+            ErofsWriter.Result result = write(root, versions, target, digest, threads, outputs);
             outputs.commit();
             return result;
         }
@@ -28,8 +34,14 @@ public final class ImageFiles {
     /** Writes the image as one of {@code outputs}: it replaces {@code target} when they are committed. */
     public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target, boolean digest,
             OutputFiles outputs) throws IOException {
+        return write(root, versions, target, digest, Runtime.getRuntime().availableProcessors(), outputs);
+    }
+
+    /** As {@link #write(Node, FormatVersion, Path, boolean, OutputFiles)} on {@code threads} threads. */
+    public static ErofsWriter.Result write(Node root, FormatVersion versions, Path target, boolean digest, int threads,
+            OutputFiles outputs) throws IOException {
         OutputStream out = outputs.open("image", target);
-        ErofsWriter.Result result = ErofsWriter.write(root, versions, out, digest);
+        ErofsWriter.Result result = ErofsWriter.write(root, versions, out, digest, threads);
         out.flush();
         return result;
     }

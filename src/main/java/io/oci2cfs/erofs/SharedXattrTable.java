@@ -129,8 +129,8 @@ final class SharedXattrTable {
         if (noDigest > 0) {
             mergeIfShared(counts, new Xattr(METACOPY, ByteString.EMPTY), noDigest);
         }
-        forEachRun(metacopies, (d, c) -> mergeIfShared(counts, new Xattr(METACOPY, OverlayRewrite.metacopy(d)), c));
-        forEachRun(redirectsByDigest, (d, c) -> mergeIfShared(counts,
+        forEachRun(workers, metacopies, (d, c) -> mergeIfShared(counts, new Xattr(METACOPY, OverlayRewrite.metacopy(d)), c));
+        forEachRun(workers, redirectsByDigest, (d, c) -> mergeIfShared(counts,
                 new Xattr(REDIRECT, OverlayRewrite.redirect(ByteString.wrap(new ObjectDigest(d).pathBytes()))), c));
         for (Map.Entry<Xattr, Integer> e : counts.entrySet()) {
             if (e.getValue() > 1) {
@@ -156,10 +156,10 @@ final class SharedXattrTable {
     }
 
     /** Sorts the digests and calls {@code run} once per distinct digest with how often it occurs. */
-    private static void forEachRun(List<byte[]> digests, ObjIntConsumer<byte[]> run) {
+    private static void forEachRun(Workers workers, List<byte[]> digests, ObjIntConsumer<byte[]> run) {
         byte[][] sorted = digests.toArray(new byte[0][]);
         digests.clear();
-        Arrays.parallelSort(sorted, Arrays::compareUnsigned);
+        workers.sort(sorted, Arrays::compareUnsigned);
         for (int start = 0, end; start < sorted.length; start = end) {
             end = start + 1;
             while (end < sorted.length && Arrays.equals(sorted[start], sorted[end])) {

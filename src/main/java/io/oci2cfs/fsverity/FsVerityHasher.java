@@ -146,6 +146,40 @@ public final class FsVerityHasher {
         }
     }
 
+    /**
+     * The leaf hashes of {@code count} full data blocks from {@code data[off]}, back to back into
+     * {@code hashes[hashOff]}: the work of {@link #update} that callers may split across threads and hand back
+     * with {@link #updateHashedBlocks}.
+     */
+    public static void hashBlocks(HashAlgorithm algorithm, byte[] data, int off, int count, byte[] hashes,
+            int hashOff) {
+        MessageDigest md = algorithm.newDigest();
+        int size = algorithm.digestSize();
+        try {
+            for (int i = 0; i < count; i++) {
+                md.update(data, off + i * BLOCK_SIZE, BLOCK_SIZE);
+                md.digest(hashes, hashOff + i * size, size);
+            }
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Takes {@code count} full data blocks by their leaf hashes ({@link #hashBlocks}), as {@link #update} of
+     * those blocks would; only where the data so far is a whole number of blocks.
+     */
+    public void updateHashedBlocks(byte[] hashes, int count) {
+        checkOpen();
+        if (blockFill != 0) {
+            throw new IllegalStateException("hashed blocks must start at a block boundary");
+        }
+        for (int i = 0; i < count; i++) {
+            pushHash(0, Arrays.copyOfRange(hashes, i * digestSize, (i + 1) * digestSize));
+        }
+        size += (long) count * BLOCK_SIZE;
+    }
+
     /** Finishes the tree and returns the digest of the fs-verity descriptor (32 or 64 bytes). */
     public byte[] digest() {
         checkOpen();

@@ -159,4 +159,29 @@ class FsVerityHasherTest {
         assertThatThrownBy(h::digest).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> h.update(new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class);
     }
+
+    /** Leaf hashes computed apart (as the image writer does on its workers) give the digest update gives. */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {4096, 3 * 4096 + 100, 129 * 4096, 300 * 4096 + 1})
+    void hashedBlocksGiveTheSameDigest(int size) {
+        byte[] data = new byte[size];
+        new java.util.Random(size).nextBytes(data);
+        int blocks = size / FsVerityHasher.BLOCK_SIZE - 1;
+        byte[] hashes = new byte[blocks * FsVerityHasher.DIGEST_SIZE];
+        FsVerityHasher.hashBlocks(HashAlgorithm.SHA256, data, 0, blocks / 2, hashes, 0);
+        FsVerityHasher.hashBlocks(HashAlgorithm.SHA256, data, blocks / 2 * FsVerityHasher.BLOCK_SIZE,
+                blocks - blocks / 2, hashes, blocks / 2 * FsVerityHasher.DIGEST_SIZE);
+        FsVerityHasher h = new FsVerityHasher();
+        h.updateHashedBlocks(hashes, blocks);
+        int done = blocks * FsVerityHasher.BLOCK_SIZE;
+        h.update(data, done, size - done);
+        assertThat(h.digest()).isEqualTo(FsVerityHasher.digestOf(data));
+    }
+
+    @Test
+    void hashedBlocksOnlyAtABlockBoundary() {
+        FsVerityHasher h = new FsVerityHasher();
+        h.update(new byte[10], 0, 10);
+        assertThatThrownBy(() -> h.updateHashedBlocks(new byte[32], 1)).isInstanceOf(IllegalStateException.class);
+    }
 }
