@@ -50,10 +50,14 @@ public final class Transaction implements AutoCloseable {
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> inStore = new ConcurrentHashMap<>();
     /** Staged digests the caller will keep ({@link #keep}): moved here from {@link #staged}, so a keep set costs nothing. */
     private final ConcurrentHashMap<ObjectDigest, ObjectDigest> kept = new ConcurrentHashMap<>();
+    /** What the store held when this batch first looked: one listing per prefix instead of a stat per object. */
+    private final PrefixListing listing;
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong bytesReused = new AtomicLong();
     private final AtomicLong bytesAdded = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
+    /** Bytes staged but not published: dropped unkept, or found published by another batch. */
+    private final AtomicLong bytesDropped = new AtomicLong();
     private boolean finished;
     private final AtomicLong tempNames = new AtomicLong();
     private final boolean umaskKeepsMode;
@@ -88,6 +92,7 @@ public final class Transaction implements AutoCloseable {
         }
         Files.createDirectories(store.root());
         this.storeLock = StoreLock.shared(store.root());
+        this.listing = new PrefixListing(store.root());
         StrayFiles.Staging lock;
         String whyReadOnly = null;
         try {
@@ -255,7 +260,7 @@ public final class Transaction implements AutoCloseable {
         if (c == null) {
             c = inStore.get(digest);
         }
-        if (c == null && store.contains(digest.bytes())) {
+        if (c == null && listing.mayHold(digest.bytes()) && store.contains(digest.bytes())) {
             c = inStore.putIfAbsent(digest, digest);
             if (c == null) {
                 reused.incrementAndGet();
@@ -337,8 +342,9 @@ public final class Transaction implements AutoCloseable {
             dropped.add(drop.resolve(d.hex()));
         }
         forEachParallel(dropped.stream(), p -> {
-            String hex = p.getFileName().toString();
-            Files.move(staged(hex), p, StandardCopyOption.ATOMIC_MOVE);
+            Path from = staged(p.getFileName().toString());
+            bytesDropped.addAndGet(Files.size(from));
+            Files.move(from, p, StandardCopyOption.ATOMIC_MOVE);
         });
         dropper = new Thread(() -> {
             try {
@@ -387,25 +393,39 @@ public final class Transaction implements AutoCloseable {
             Path to = store.root().resolve(e.getKey());
             if (Files.notExists(to) && renameDirectory(from, to)) {
                 added.addAndGet(e.getValue().size());
-                for (ObjectDigest d : e.getValue()) {
-                    bytesAdded.addAndGet(Files.size(to.resolve(d.hex().substring(2))));
-                }
                 return;
             }
             Files.createDirectories(to);
             for (ObjectDigest d : e.getValue()) {
-                Path target = to.resolve(d.hex().substring(2));
-                if (Files.notExists(target)) {
-                    Files.move(staged(d.hex()), target, StandardCopyOption.ATOMIC_MOVE);
+                if (publish(staged(d.hex()), to.resolve(d.hex().substring(2)))) {
                     added.incrementAndGet();
-                    bytesAdded.addAndGet(Files.size(target));
                 } else {
                     // Another process published it since this batch looked.
                     reused.incrementAndGet();
                 }
             }
         });
+        // Every staged object was either published or dropped, so what was added needs no stat per object.
+        bytesAdded.set(bytesWritten.get() - bytesDropped.get());
         return added.get();
+    }
+
+    /** Moves a staged object to {@code target} unless the store has it already; false then. */
+    private boolean publish(Path from, Path target) throws IOException {
+        switch (io.oci2cfs.linux.RenameNoReplace.move(from, target)) {
+            case MOVED:
+                return true;
+            case TARGET_EXISTS:
+                bytesDropped.addAndGet(Files.size(from));
+                return false;
+            default:
+                if (Files.exists(target)) {
+                    bytesDropped.addAndGet(Files.size(from));
+                    return false;
+                }
+                Files.move(from, target, StandardCopyOption.ATOMIC_MOVE);
+                return true;
+        }
     }
 
     /** False when another process has made {@code to} meanwhile (and put objects there). */
