@@ -26,7 +26,9 @@ public final class BenchMain {
 
     final Path work;
     final Path run;
-    private final Path jar;
+    final Path jar;
+    /** Another build's jar for comparison rows ({@code --baseline-jar}), or null. */
+    final Path baselineJar;
     final boolean quick;
     final int reps;
     private final List<String> javaOpts;
@@ -38,6 +40,7 @@ public final class BenchMain {
         this.work = Path.of(opts.getOrDefault("work", "/tmp/oci2cfs-bench")).toAbsolutePath();
         this.run = work.resolve("run");
         this.jar = Path.of(opts.getOrDefault("jar", "target/oci2cfs.jar")).toAbsolutePath();
+        this.baselineJar = opts.containsKey("baseline-jar") ? Path.of(opts.get("baseline-jar")).toAbsolutePath() : null;
         this.quick = opts.containsKey("quick");
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
         // The JVM flags bin/oci2cfs gives convert (OCI2CFS_JAVA_OPTS included), so the figures are what a user
@@ -76,7 +79,7 @@ public final class BenchMain {
             String a = args[i].replaceFirst("^--", "");
             if (a.equals("help") || a.equals("h")) {
                 System.out.println("usage: bin/bench [--quick] [--memory] [--batch] [--registry] [--image REF] [--reps N]"
-                        + " [--threads N] [--work DIR] [--no-images] [--no-dump] [--object-writes]   (see README.md, Benchmarks)");
+                        + " [--threads N] [--work DIR] [--no-images] [--no-dump] [--object-writes [--baseline-jar JAR]]   (see README.md, Benchmarks)");
                 return;
             }
             if (List.of("quick", "memory", "batch", "registry", "no-images", "no-dump", "object-writes").contains(a)) {

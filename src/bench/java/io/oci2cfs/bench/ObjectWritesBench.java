@@ -60,7 +60,18 @@ final class ObjectWritesBench {
         }
         long newObjects = BenchMain.JSON.readTree(made.out()).get("objectsNew").asLong();
 
-        List<BenchMain.Row> rows = List.of(convert, mkcfs, cp, cpSync);
+        List<BenchMain.Row> rows = new ArrayList<>(List.of(convert, mkcfs, cp, cpSync));
+        BenchMain.Row baseline = null;
+        if (bench.baselineJar != null) {
+            List<String> cmd = new ArrayList<>(convert.cmd);
+            // its own class-data-sharing archive, which bin/oci2cfs makes beside the jar
+            String ownArchive = bench.jar.resolveSibling("oci2cfs.jsa").toString();
+            String baseArchive = bench.baselineJar.resolveSibling("oci2cfs.jsa").toString();
+            cmd.replaceAll(a -> a.equals(bench.jar.toString()) ? bench.baselineJar.toString()
+                    : a.replace(ownArchive, baseArchive));
+            baseline = bench.new Row("convert, baseline jar", cmd, bench.clean(objects));
+            rows.add(1, baseline);
+        }
         BenchMain.runInterleaved(rows, bench.reps);
         long refNew = countObjects(refObjects);
         long copied = countObjects(copy);
@@ -73,6 +84,14 @@ final class ObjectWritesBench {
         bench.clean(refObjects).run();
         bench.timed(strace(mkcfsTrace, mkcfsCmd));
         long tracedRefNew = countObjects(refObjects);
+        Trace base = null;
+        long baseNew = 0;
+        if (baseline != null) {
+            bench.clean(objects).run();
+            bench.timed(strace(bench.run.resolve("strace-baseline.txt"), baseline.cmd));
+            baseNew = countObjects(objects);
+            base = Trace.parse(bench.run.resolve("strace-baseline.txt"));
+        }
         Trace ours = Trace.parse(convertTrace);
         Trace theirs = Trace.parse(mkcfsTrace);
 
@@ -86,7 +105,7 @@ final class ObjectWritesBench {
         for (BenchMain.Row r : rows) {
             long n = r == mkcfs ? refNew : newObjects;
             System.out.printf("   %-38s %7.2f %7.2f %7.2f %12.1f %14.2f%s%n", r.label, r.wall(), r.cpu(), r.sys(),
-                    r == convert || r == mkcfs ? r.sys() * 1e6 / n : Double.NaN, r.wall() / convert.wall(),
+                    r == convert || r == mkcfs || r == baseline ? r.sys() * 1e6 / n : Double.NaN, r.wall() / convert.wall(),
                     r.ok() ? "" : "  FAILED");
         }
         System.out.printf("   system calls per new object (strace -c -f, one run each):%n");
@@ -94,6 +113,11 @@ final class ObjectWritesBench {
                 ours.total / (double) tracedNew, ours.total, tracedNew);
         System.out.printf("     %-36s %10.2f  (%,d calls, %,d objects)%n", "mkcomposefs --digest-store",
                 theirs.total / (double) tracedRefNew, theirs.total, tracedRefNew);
+        if (base != null) {
+            System.out.printf("     %-36s %10.2f  (%,d calls, %,d objects)%n", "convert, baseline jar",
+                    base.total / (double) baseNew, base.total, baseNew);
+            System.out.printf("     most frequent, per object: baseline %s%n", base.top(6, baseNew));
+        }
         System.out.printf("     most frequent, per object: convert %s%n", ours.top(6, tracedNew));
         System.out.printf("     %28s mkcomposefs %s%n", "", theirs.top(6, tracedRefNew));
         double sysRatio = (convert.sys() / newObjects) / (mkcfs.sys() / refNew);
