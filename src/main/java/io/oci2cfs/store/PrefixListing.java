@@ -5,50 +5,81 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The objects a store's prefix directory ({@code xx/}) held when it was first asked about, read with one
- * directory listing instead of a {@code stat} per object: a new object then costs no system call to look up.
+ * The objects a store's prefix directory ({@code xx/}) held when it was listed, so that looking up a new object
+ * costs no system call: one listing per prefix directory instead of a {@code stat} per object.
  *
  * <p>Each name is kept as the first 8 bytes of its digest after the prefix (8 bytes of heap per stored object),
  * so {@link #mayHold} is exact for "no" and asks for a check of the file for "yes". Objects that others add
  * later are not seen: such an object is staged again and found at publishing. None can go away meanwhile,
  * since gc needs the store lock a transaction holds shared.
+ *
+ * <p>A big directory is listed only once enough lookups there would have cost as much in {@code stat}s: a small
+ * image converted into a large store should not read the whole store. Until then each lookup checks the file.
  */
 final class PrefixListing {
     private static final long[] EMPTY = new long[0];
-    /** A prefix directory that could not be read: every lookup there checks the file. */
-    private static final long[] UNREADABLE = new long[0];
+    /** Not listed (yet, or unreadable): the caller checks the file. */
+    private static final long[] CHECK_FILE = new long[0];
+    /**
+     * Directory bytes whose listing costs about one {@code stat}: an ext4 entry of a 62-character name takes
+     * 72 bytes, and a stat from Java costs about what reading and decoding a dozen or so names does.
+     */
+    private static final long BYTES_PER_STAT = 1024;
 
     private final Path root;
-    private final AtomicReferenceArray<long[]> byPrefix = new AtomicReferenceArray<>(256);
-    private final Object[] locks = new Object[256];
+    private final Prefix[] prefixes = new Prefix[256];
 
     PrefixListing(Path root) {
         this.root = root;
-        Arrays.setAll(locks, i -> new Object());
+        Arrays.setAll(prefixes, i -> new Prefix(root.resolve(String.format("%02x", i))));
     }
 
     /** False when the store held no object of this digest at its listing; true when it may hold one. */
     boolean mayHold(byte[] digest) {
-        long[] names = listed(digest[0] & 0xff);
-        return names == UNREADABLE || Arrays.binarySearch(names, key(digest)) >= 0;
+        Prefix p = prefixes[digest[0] & 0xff];
+        long[] names = p.names;
+        if (names == null) {
+            names = p.lookUp();
+        }
+        return names == CHECK_FILE || Arrays.binarySearch(names, key(digest)) >= 0;
     }
 
-    private long[] listed(int prefix) {
-        long[] names = byPrefix.get(prefix);
-        if (names != null) {
-            return names;
+    private static final class Prefix {
+        private final Path dir;
+        private volatile long[] names;
+        /** Lookups left before listing, or -1 before the first one sized the directory. Guarded by this. */
+        private long budget = -1;
+
+        Prefix(Path dir) {
+            this.dir = dir;
         }
-        synchronized (locks[prefix]) {
-            names = byPrefix.get(prefix);
-            if (names == null) {
-                names = list(root.resolve(String.format("%02x", prefix)));
-                byPrefix.set(prefix, names);
+
+        /** The listing once made (for a missing directory, at once), else {@link #CHECK_FILE}. */
+        synchronized long[] lookUp() {
+            if (names != null) {
+                return names;
             }
+            if (budget < 0) {
+                try {
+                    budget = Files.readAttributes(dir, BasicFileAttributes.class).size() / BYTES_PER_STAT;
+                } catch (NoSuchFileException e) {
+                    names = EMPTY;
+                    return names;
+                } catch (IOException e) {
+                    names = CHECK_FILE;
+                    return names;
+                }
+            }
+            if (budget > 0) {
+                budget--;
+                return CHECK_FILE;
+            }
+            names = list(dir);
             return names;
         }
     }
@@ -76,7 +107,7 @@ final class PrefixListing {
         } catch (NoSuchFileException e) {
             return EMPTY;
         } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-            return UNREADABLE;
+            return CHECK_FILE;
         }
         long[] sorted = Arrays.copyOf(names, n);
         Arrays.sort(sorted);
