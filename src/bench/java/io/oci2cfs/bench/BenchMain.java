@@ -26,7 +26,9 @@ public final class BenchMain {
 
     final Path work;
     final Path run;
-    private final Path jar;
+    final Path jar;
+    /** Another build's jar for comparison rows ({@code --baseline-jar}), or null. */
+    final Path baselineJar;
     final boolean quick;
     final int reps;
     private final List<String> javaOpts;
@@ -38,6 +40,7 @@ public final class BenchMain {
         this.work = Path.of(opts.getOrDefault("work", "/tmp/oci2cfs-bench")).toAbsolutePath();
         this.run = work.resolve("run");
         this.jar = Path.of(opts.getOrDefault("jar", "target/oci2cfs.jar")).toAbsolutePath();
+        this.baselineJar = opts.containsKey("baseline-jar") ? Path.of(opts.get("baseline-jar")).toAbsolutePath() : null;
         this.quick = opts.containsKey("quick");
         this.reps = Integer.parseInt(opts.getOrDefault("reps", quick ? "1" : "3"));
         // The JVM flags bin/oci2cfs gives convert (OCI2CFS_JAVA_OPTS included), so the figures are what a user
@@ -76,10 +79,10 @@ public final class BenchMain {
             String a = args[i].replaceFirst("^--", "");
             if (a.equals("help") || a.equals("h")) {
                 System.out.println("usage: bin/bench [--quick] [--memory] [--batch] [--registry] [--image REF] [--reps N]"
-                        + " [--threads N] [--work DIR] [--no-images] [--no-dump]   (see README.md, Benchmarks)");
+                        + " [--threads N] [--work DIR] [--no-images] [--no-dump] [--object-writes [--baseline-jar JAR]]   (see README.md, Benchmarks)");
                 return;
             }
-            if (List.of("quick", "memory", "batch", "registry", "no-images", "no-dump").contains(a)) {
+            if (List.of("quick", "memory", "batch", "registry", "no-images", "no-dump", "object-writes").contains(a)) {
                 opts.put(a, "");
             } else {
                 opts.put(a, args[++i]);
@@ -90,6 +93,11 @@ public final class BenchMain {
         b.header();
         if (opts.containsKey("batch")) {
             b.batchCase();
+            b.emptyTrash();
+            return;
+        }
+        if (opts.containsKey("object-writes")) {
+            new ObjectWritesBench(b).run();
             b.emptyTrash();
             return;
         }
@@ -132,7 +140,7 @@ public final class BenchMain {
     // ---- child processes -------------------------------------------------------------------------------
 
     /** One timed child process. */
-    record Sample(double wall, double cpu, long rssKb, String out, int exit) {
+    record Sample(double wall, double cpu, double sys, long rssKb, String out, int exit) {
     }
 
     Sample timed(List<String> cmd) throws IOException, InterruptedException {
@@ -154,7 +162,8 @@ public final class BenchMain {
             System.out.printf("  ! exit %d: %s%n    %s%n", exit, String.join(" ", cmd),
                     err.substring(Math.max(0, err.length() - 600)).replace("\n", "\n    "));
         }
-        return new Sample(wall, Double.parseDouble(t[0]) + Double.parseDouble(t[1]), Long.parseLong(t[2]), out, exit);
+        double sys = Double.parseDouble(t[1]);
+        return new Sample(wall, Double.parseDouble(t[0]) + sys, sys, Long.parseLong(t[2]), out, exit);
     }
 
     /** A row of the table: a command line, what to do before each run, and its samples. */
@@ -189,6 +198,11 @@ public final class BenchMain {
 
         double cpu() {
             return median(samples.stream().mapToDouble(Sample::cpu).toArray());
+        }
+
+        /** Kernel (system) CPU seconds. */
+        double sys() {
+            return median(samples.stream().mapToDouble(Sample::sys).toArray());
         }
 
         long rssMiB() {
@@ -266,7 +280,7 @@ public final class BenchMain {
     private final java.util.Set<Path> trashDirs = new java.util.LinkedHashSet<>();
 
     /** Deletes the outputs {@link #clean} set aside; called once, when every case has run. */
-    private void emptyTrash() throws IOException {
+    void emptyTrash() throws IOException {
         for (Path t : trashDirs) {
             DataSet.deleteTree(t);
         }

@@ -138,7 +138,7 @@ public final class Converter {
         checkPaths();
         ImageReference ref = reference();
         ObjectStore store = new ObjectStore(objects);
-        try (Transaction tx = store.begin();
+        try (Transaction tx = store.begin(options.threads());
                 ContentPipeline pipeline = pool == null
                         ? new ContentPipeline(tx, options.threads(), options.memoryBudget())
                         : new ContentPipeline(tx, pool)) {

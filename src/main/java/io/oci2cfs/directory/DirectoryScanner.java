@@ -88,7 +88,7 @@ public final class DirectoryScanner {
      * objects the store already has are left as they are.
      */
     public static void fillStore(Scanned scanned, ObjectStore store, int threads) throws IOException {
-        try (Transaction tx = store.begin()) {
+        try (Transaction tx = store.begin(threads)) {
             tx.commit(stage(scanned, tx, threads));
         }
     }

@@ -30,9 +30,14 @@ public final class ObjectStore {
         return Files.isRegularFile(pathOf(digest));
     }
 
-    /** Starts a batch of objects that become visible together at its commit. */
+    /** Starts a batch of objects that become visible together at its commit, published by one thread per CPU. */
     public Transaction begin() throws IOException {
-        return new Transaction(this);
+        return begin(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Starts a batch whose commit moves and deletes objects on {@code threads} threads. */
+    public Transaction begin(int threads) throws IOException {
+        return new Transaction(this, threads);
     }
 
     static void fsyncDirectory(Path dir) {
