@@ -70,8 +70,8 @@ final class BlobDownload {
         long from = offset;
         boolean ranged = from > 0 && !rangeBroken;
         long[] skip = {ranged ? 0 : from};
-        return session.send(what, "blobs/" + digest, r -> ranged ? r.withHeader("Range", "bytes=" + from + "-") : r)
-                .timeout(idle)
+        return idleWatched(session.send(what, "blobs/" + digest,
+                        r -> ranged ? r.withHeader("Range", "bytes=" + from + "-") : r))
                 .onErrorMap(java.util.concurrent.TimeoutException.class, e -> new RegistryException.Interrupted(
                         session.label() + ": " + what + ": no data for " + idle.toSeconds() + " s at byte " + offset, e))
                 .onErrorMap(e -> !(e instanceof RegistryException),
@@ -111,6 +111,38 @@ final class BlobDownload {
                                 + ": body ended at byte " + offset + " of " + size, null))
                         : skip[0] > 0 ? Mono.error(new RegistryException.Interrupted(session.label() + ": " + what
                                 + ": body ended before byte " + from, null)) : Mono.empty()));
+    }
+
+    /**
+     * {@code parts}, failing with a {@link java.util.concurrent.TimeoutException} once nothing has arrived for
+     * {@link #idle}. One periodic check per attempt rather than {@code Flux.timeout}, which schedules and
+     * cancels a timer task for every chunk.
+     */
+    private Flux<HttpPart> idleWatched(Flux<HttpPart> parts) {
+        long idleNanos = idle.toNanos();
+        Duration tick = Duration.ofNanos(Math.max(idleNanos / 4, 1_000_000));
+        long[] last = {System.nanoTime()};
+        boolean[] stalled = {false};
+        Flux<Long> watchdog = Flux.interval(tick, tick).filter(t -> {
+            synchronized (last) {
+                stalled[0] = System.nanoTime() - last[0] >= idleNanos;
+                return stalled[0];
+            }
+        });
+        return Flux.defer(() -> {
+            synchronized (last) {
+                last[0] = System.nanoTime();
+            }
+            return parts.doOnNext(p -> {
+                synchronized (last) {
+                    last[0] = System.nanoTime();
+                }
+            });
+        }).takeUntilOther(watchdog).concatWith(Mono.defer(() -> {
+            synchronized (last) {
+                return stalled[0] ? Mono.error(new java.util.concurrent.TimeoutException()) : Mono.empty();
+            }
+        }));
     }
 
     /** Null if the answer fits the request, else why not. */

@@ -96,6 +96,14 @@ final class RegistryErrors {
         if (t instanceof RegistryException r) {
             return r;
         }
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            // a proxy's refusal reaches us wrapped in the TLS handler's failure, which would blame certificates
+            if (c instanceof io.netty.handler.proxy.ProxyConnectException p) {
+                return new RegistryException(label + ": the proxy refused the tunnel to " + host + ": " + message(p)
+                        + (message(p).contains(" 407 ") ? " (check the user and password in the HTTPS_PROXY or"
+                        + " HTTP_PROXY URL)" : ""), t);
+            }
+        }
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root && !(root instanceof SSLException)) {
             root = root.getCause();

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class RegistrySource implements ImageSource {
     /** Chunks asked for ahead of the consumer, per layer. */
-    private static final int PREFETCH = 16;
+    private static final int PREFETCH = 32;
 
     private final DockerReference reference;
     private final Platform platform;
@@ -76,7 +76,12 @@ public final class RegistrySource implements ImageSource {
 
     private void stream(DockerReference pinned, Map<String, Descriptor> blobs, LayerConsumer consumer)
             throws IOException {
-        BlobReaders.readAll(blobs.values(), options.jobs(), "registry-layer",
+        // largest first (composefs-rs orders its fetches so too): the largest layer takes longest to parse, and
+        // started last it would leave the conversion waiting on it after the other downloads are done; the
+        // converter merges in layer order whatever the order of reading
+        List<Descriptor> bySize = new ArrayList<>(blobs.values());
+        bySize.sort(java.util.Comparator.comparingLong(Descriptor::size).reversed());
+        BlobReaders.readAll(bySize, options.jobs(), "registry-layer",
                 (d, concurrent) -> streamOne(pinned, d, consumer, concurrent));
     }
 

@@ -61,6 +61,54 @@ class RegistryProxyTest {
         }
     }
 
+    /**
+     * Credentials in the proxy URL (percent-encoded, as Go's url.Parse reads them) reach the proxy as
+     * {@code Proxy-Authorization: Basic}; a proxy that refuses them fails the pull with a message, and with
+     * nothing on stderr, that holds neither the password nor its Base64 form.
+     */
+    @Test
+    void proxyCredentialsReachTheProxyAndAreNeverPrinted() throws Exception {
+        LoopbackRegistry.requireTools();
+        KeyPair key = TestCerts.ecKey();
+        X509Certificate cert = TestCerts.selfSigned(key, HOST, HOST);
+        Path crt = TestCerts.writeCert(tmp.resolve("tls.crt"), cert);
+        Path pem = TestCerts.writeKey(tmp.resolve("tls.key"), key.getPrivate());
+        Path certDir = Files.createDirectories(tmp.resolve("certs"));
+        TestCerts.writeCert(certDir.resolve("ca.crt"), cert);
+        String password = "s3cr@t:pw";
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                ("alice:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"),
+                "  tls: {certificate: " + crt + ", key: " + pem + "}\n", "");
+                ConnectProxy proxy = new ConnectProxy(basic)) {
+            registry.seed(tmp, "oci:" + LoopbackRegistry.FIXTURES.resolve("basic") + ":latest", "test/basic:oci");
+            String source = "docker://" + HOST + ":" + registry.port() + "/test/basic:oci";
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream oldErr = System.err;
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            Throwable refused;
+            try {
+                ConvertResult pulled = convert(source, options(certDir, "HTTPS_PROXY",
+                        "http://alice:s3cr%40t%3Apw@" + proxy.hostPort()), "authorized");
+                assertThat(pulled.image()).exists();
+                assertThat(proxy.authorizations()).isNotEmpty().allMatch(basic::equals);
+
+                refused = org.assertj.core.api.Assertions.catchThrowable(() -> convert(source, options(certDir,
+                        "HTTPS_PROXY", "http://alice:wrong-" + password.replace("@", "%40").replace(":", "%3A")
+                                + "@" + proxy.hostPort()), "refused"));
+            } finally {
+                System.setErr(oldErr);
+            }
+            assertThat(refused).isNotNull();
+            assertThat(tmp.resolve("refused.cfs")).doesNotExist();
+            String printed = io.oci2cfs.error.ErrorText.of(refused) + "\n" + refused + "\n" + err;
+            String encodedWrong = java.util.Base64.getEncoder().encodeToString(("alice:wrong-" + password)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(printed).contains("the proxy refused the tunnel", "407").doesNotContain(password)
+                    .doesNotContain(basic.substring(6)).doesNotContain(encodedWrong).doesNotContain("s3cr%40t");
+        }
+    }
+
     private RegistryOptions options(Path certDir, String... env) throws Exception {
         Map<String, String> vars = new java.util.HashMap<>();
         for (int i = 0; i < env.length; i += 2) {
