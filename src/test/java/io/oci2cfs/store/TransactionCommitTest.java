@@ -46,6 +46,9 @@ class TransactionCommitTest {
             summary = tx.commit();
         }
         assertThat(summary.added()).isEqualTo(2);
+        assertThat(summary.bytesAdded()).isEqualTo(a.get(0).length + a.get(1).length);
+        assertThat(summary.bytesWritten()).isEqualTo(
+                Stream.concat(a.stream(), b.stream()).mapToLong(x -> x.length).sum());
         assertThat(contents(store.root())).containsOnlyKeys(expected.keySet());
         expected.forEach((rel, c) -> assertThat(contents(store.root()).get(rel)).as(rel).isEqualTo(c));
         assertThat(topLevel(store.root())).containsExactly("a1");
@@ -79,13 +82,18 @@ class TransactionCommitTest {
     void anObjectPublishedMeanwhileByAnotherBatchIsLeftAsItIs() throws IOException {
         ObjectStore store = new ObjectStore(tmp.resolve("objects"));
         List<byte[]> c = TransactionConcurrencyTest.contentsWithPrefix((byte) 0x77, 2);
-        try (Transaction slow = store.begin()) {
+        // one thread each: the commit's pool is the caller's size, not the common pool's
+        try (Transaction slow = store.begin(1)) {
             keepAll(slow, c);
-            try (Transaction fast = store.begin()) {
+            try (Transaction fast = store.begin(1)) {
                 keepAll(fast, c.subList(0, 1));
                 assertThat(fast.commit().added()).isEqualTo(1);
             }
-            assertThat(slow.commit().added()).isEqualTo(1);
+            Transaction.Summary s = slow.commit();
+            assertThat(s.added()).isEqualTo(1);
+            assertThat(s.reused()).isEqualTo(1);
+            // the object found published is not counted as added
+            assertThat(s.bytesAdded()).isEqualTo(c.get(1).length);
         }
         assertThat(contents(store.root())).hasSize(2);
         assertThat(topLevel(store.root())).containsExactly("77");
