@@ -53,6 +53,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON report.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress display (drawn on stderr when it is a terminal).")
+    boolean quiet;
+
     @Mixin
     SigningOptions signing;
 
@@ -66,7 +69,7 @@ final class ConvertCommand implements Callable<Integer> {
             options = ConvertOptions.builder().versions(common.versions())
                     .platform(platform == null ? Platform.host() : Platform.parse(platform)).threads(common.threads())
                     .tree(common.tree(hardlinks.equals("break"))).perLayerDir(perLayer).dumpFile(dump)
-                    .progress(System.console() != null && !json).build();
+                    .progress(System.console() != null && !json && !quiet).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
