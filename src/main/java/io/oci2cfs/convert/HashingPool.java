@@ -44,6 +44,11 @@ public final class HashingPool implements AutoCloseable {
         return budgetBytes;
     }
 
+    /** Bytes taken from the budget and not yet given back. */
+    long inFlight() {
+        return budgetBytes - budget.availablePermits();
+    }
+
     void execute(Runnable task) {
         executor.execute(task);
     }
