@@ -22,6 +22,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import io.oci2cfs.convert.ContentPipeline.Hashed;
+import io.oci2cfs.convert.ContentPipeline.Member;
+import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,22 +53,21 @@ class ContentPipelineTest {
     /** As {@link #store(ContentPipeline, List)}, counting the files handed over in {@code submitted}. */
     private static List<ContentRef> store(ContentPipeline pipeline, List<byte[]> files, AtomicInteger submitted)
             throws IOException {
-        ContentSlots slots = new ContentSlots();
+        BlockingFeed<Member<Integer>> feed = new BlockingFeed<>(Member::discard);
+        Mono<List<ContentRef>> refs = pipeline.hash(feed.flux()).map(Hashed::ref).collectList().cache();
+        refs.subscribe(x -> { }, e -> { });
         try {
             for (int i = 0; i < files.size(); i++) {
                 byte[] f = files.get(i);
-                pipeline.submit("file " + i, f.length, new ByteArrayInputStream(f), slots, i);
+                pipeline.submit("file " + i, i, f.length, new ByteArrayInputStream(f), feed);
                 submitted.incrementAndGet();
             }
-        } finally {
-            slots.seal();
+            feed.complete();
+        } catch (IOException | RuntimeException e) {
+            feed.error(e);
+            throw e;
         }
-        Blocking.block(slots.whenFilled());
-        List<ContentRef> refs = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            refs.add(slots.take(i));
-        }
-        return refs;
+        return Blocking.block(refs);
     }
 
     @Test
@@ -125,52 +127,87 @@ class ContentPipelineTest {
     }
 
     /**
-     * With the only worker held up, the parser takes content until the budget is spent and then waits: what
-     * is in flight never exceeds the budget, whatever the sizes of the files behind.
+     * With the only worker held up, the parser reads a large file until the budget is spent and then waits:
+     * what is in flight never exceeds the budget, whatever the size of the file.
      */
     @Test
     void theParserWaitsOnceTheBudgetIsSpent() throws Exception {
         long budget = 4L * ContentPipeline.CHUNK;
+        List<byte[]> files = List.of(bytes(200, 10 * ContentPipeline.CHUNK), bytes(201, SMALL));
+        List<ContentRef> refs = withWorkerHeldUp(1, budget, files, (pool, submitted) -> {
+            assertThat(pool.inFlight()).isEqualTo(budget);
+            assertThat(submitted).isZero();
+        });
+        assertThat(refs).hasSize(files.size()).doesNotContainNull();
+    }
+
+    /**
+     * With the only worker held up and budget to spare, the parser hands over as many small files as the
+     * pipeline asks for (its capacity) and then waits.
+     */
+    @Test
+    void theParserWaitsForDemand() throws Exception {
+        long budget = 64L * ContentPipeline.CHUNK;
         List<byte[]> files = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            files.add(bytes(100 + i, ContentPipeline.CHUNK / 2));
+        for (int i = 0; i < 200; i++) {
+            files.add(bytes(100 + i, SMALL));
         }
-        files.add(bytes(200, 10 * ContentPipeline.CHUNK));
-        files.add(bytes(201, SMALL));
-        try (HashingPool pool = new HashingPool(1, budget);
+        List<ContentRef> refs = withWorkerHeldUp(1, budget, files, (pool, submitted) -> {
+            assertThat(pool.capacity()).isLessThan(files.size());
+            assertThat(submitted).isEqualTo(pool.capacity());
+            // the next file is read and waits for demand
+            assertThat(pool.inFlight()).isEqualTo((pool.capacity() + 1L) * (SMALL + ContentPipeline.TASK_OVERHEAD));
+        });
+        assertThat(refs).hasSize(files.size()).doesNotContainNull();
+    }
+
+    interface WhileWaiting {
+        void check(HashingPool pool, int submitted);
+    }
+
+    /**
+     * Stores {@code files} on a pool whose workers are all held up at first; once the parser waits, runs
+     * {@code check} with the files handed over so far, then lets the workers go and returns what they stored.
+     */
+    private List<ContentRef> withWorkerHeldUp(int threads, long budget, List<byte[]> files, WhileWaiting check)
+            throws Exception {
+        try (HashingPool pool = new HashingPool(threads, budget);
                 Transaction tx = new ObjectStore(work.resolve("objects")).begin();
                 ContentPipeline pipeline = new ContentPipeline(tx, pool)) {
             CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch started = new CountDownLatch(1);
-            pool.execute(() -> {
-                started.countDown();
-                awaitQuietly(held);
-            });
-            started.await();
-            AtomicInteger submitted = new AtomicInteger();
-            AtomicReference<List<ContentRef>> refs = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread parser = new Thread(() -> {
-                try {
-                    refs.set(store(pipeline, files, submitted));
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            });
-            parser.start();
-            while (parser.getState() != Thread.State.WAITING && parser.isAlive()) {
-                Thread.sleep(5);
+            CountDownLatch started = new CountDownLatch(threads);
+            for (int i = 0; i < threads; i++) {
+                pool.execute(() -> {
+                    started.countDown();
+                    awaitQuietly(held);
+                });
             }
-            assertThat(parser.isAlive()).as("the parser waits for the held-up worker").isTrue();
-            assertThat(pool.inFlight()).isLessThanOrEqualTo(budget)
-                    .isGreaterThan(budget - ContentPipeline.CHUNK - ContentPipeline.TASK_OVERHEAD);
-            assertThat(submitted.get()).isLessThan(files.size());
-
-            held.countDown();
-            parser.join();
-            assertThat(failure.get()).isNull();
-            assertThat(refs.get()).hasSize(files.size()).doesNotContainNull();
-            assertThat(pool.inFlight()).isZero();
+            try {
+                started.await();
+                AtomicInteger submitted = new AtomicInteger();
+                AtomicReference<List<ContentRef>> refs = new AtomicReference<>();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Thread parser = new Thread(() -> {
+                    try {
+                        refs.set(store(pipeline, files, submitted));
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                parser.start();
+                while (parser.getState() != Thread.State.WAITING && parser.isAlive()) {
+                    Thread.sleep(5);
+                }
+                assertThat(parser.isAlive()).as("the parser waits for the held-up workers").isTrue();
+                check.check(pool, submitted.get());
+                held.countDown();
+                parser.join();
+                assertThat(failure.get()).isNull();
+                assertThat(pool.inFlight()).isZero();
+                return refs.get();
+            } finally {
+                held.countDown();
+            }
         }
     }
 
@@ -223,12 +260,13 @@ class ContentPipelineTest {
         try (HashingPool pool = new HashingPool(2, 4L * ContentPipeline.CHUNK)) {
             try (Transaction tx = new ObjectStore(objects).begin();
                     ContentPipeline pipeline = new ContentPipeline(tx, pool)) {
-                ContentSlots slots = new ContentSlots();
+                BlockingFeed<Member<String>> feed = new BlockingFeed<>(Member::discard);
+                Mono<List<Hashed<String>>> hashed = pipeline.hash(feed.flux()).collectList().cache();
+                hashed.subscribe(x -> { }, e -> { });
                 InputStream cut = new ByteArrayInputStream(large, 0, 2 * ContentPipeline.CHUNK + 10);
-                assertThatThrownBy(() -> pipeline.submit("big", large.length, cut, slots, 0))
+                assertThatThrownBy(() -> pipeline.submit("big", "big", large.length, cut, feed))
                         .hasMessage("big: content ends after 10 of " + ContentPipeline.CHUNK + " bytes");
-                slots.seal();
-                assertThatThrownBy(() -> Blocking.block(slots.whenFilled())).isInstanceOf(IOException.class);
+                assertThatThrownBy(() -> Blocking.block(hashed)).hasMessage("big: content not read to its end");
             }
             assertThat(pool.inFlight()).isZero();
         }
@@ -252,21 +290,18 @@ class ContentPipelineTest {
             CountDownLatch held = new CountDownLatch(1);
             pool.execute(() -> awaitQuietly(held));
             ContentPipeline pipeline = new ContentPipeline(tx, pool);
-            ContentSlots slots = new ContentSlots();
+            BlockingFeed<Member<Integer>> feed = new BlockingFeed<>(Member::discard);
+            Mono<List<Hashed<Integer>>> hashed = pipeline.hash(feed.flux()).collectList().cache();
+            hashed.subscribe(x -> { }, e -> { });
             for (int i = 0; i < files.size(); i++) {
-                pipeline.submit("file " + i, SMALL, new ByteArrayInputStream(files.get(i)), slots, i);
+                pipeline.submit("file " + i, i, SMALL, new ByteArrayInputStream(files.get(i)), feed);
             }
-            slots.seal();
+            feed.complete();
             assertThat(pool.inFlight()).isEqualTo(files.size() * (long) (SMALL + ContentPipeline.TASK_OVERHEAD));
-            Thread closer = new Thread(pipeline::close);
-            closer.start();
-            while (closer.getState() != Thread.State.WAITING && closer.isAlive()) {
-                Thread.sleep(5);
-            }
-            held.countDown();
-            closer.join();
+            pipeline.close();
             assertThat(pool.inFlight()).isZero();
-            assertThatThrownBy(() -> Blocking.block(slots.whenFilled())).hasMessageContaining("conversion stopped");
+            held.countDown();
+            assertThatThrownBy(() -> Blocking.block(hashed)).hasMessageContaining("conversion stopped");
         }
         assertThat(StoreCheck.files(objects)).isEmpty();
     }
