@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -33,12 +32,6 @@ class ContentPipelineFluxTest {
     @TempDir
     Path work;
 
-    private static byte[] bytes(long seed, int n) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     /** Members 0..n-1: every third has no content, the others contents of assorted sizes (inline ones too). */
     private static List<Member<Integer>> members(ContentPipeline pipeline, int n, List<byte[]> contents)
             throws IOException {
@@ -50,7 +43,7 @@ class ContentPipelineFluxTest {
                 out.add(Member.of(i));
                 continue;
             }
-            byte[] c = bytes(i, i % 7 == 0 ? 40 : 65 + sizes.nextInt(ContentPipeline.CHUNK - 65));
+            byte[] c = ContentPipelineTest.bytes(i, i % 7 == 0 ? 40 : 65 + sizes.nextInt(ContentPipeline.CHUNK - 65));
             contents.add(c);
             out.add(pipeline.take("file " + i, i, c.length, new ByteArrayInputStream(c)));
         }
@@ -97,7 +90,7 @@ class ContentPipelineFluxTest {
                     ContentPipeline pipeline = new ContentPipeline(tx, pool)) {
                 List<byte[]> contents = new ArrayList<>();
                 List<Member<Integer>> members = members(pipeline, 30, contents);
-                deleteStaging(objects);
+                ContentPipelineTest.deleteStaging(objects);
                 StepVerifier.create(pipeline.hash(Flux.fromIterable(members)).map(Hashed::tag))
                         .expectNext(0)
                         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(EnvironmentException.class)
@@ -119,7 +112,7 @@ class ContentPipelineFluxTest {
                     ContentPipeline pipeline = new ContentPipeline(tx, pool)) {
                 List<Member<Integer>> members = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
-                    byte[] c = bytes(i, 5000);
+                    byte[] c = ContentPipelineTest.bytes(i, 5000);
                     members.add(pipeline.take("file " + i, i, c.length, new ByteArrayInputStream(c)));
                 }
                 CountDownLatch held = new CountDownLatch(1);
@@ -158,19 +151,6 @@ class ContentPipelineFluxTest {
                     .filter(p -> objects.relativize(p).toString().startsWith(".staging-"))
                     .filter(p -> !p.getFileName().toString().endsWith(".lock"))
                     .count();
-        }
-    }
-
-    private static void deleteStaging(Path objects) throws IOException {
-        List<Path> staging;
-        try (Stream<Path> s = Files.list(objects)) {
-            staging = s.filter(p -> p.getFileName().toString().startsWith(".staging-") && Files.isDirectory(p)).toList();
-        }
-        assertThat(staging).hasSize(1);
-        try (Stream<Path> s = Files.walk(staging.get(0))) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

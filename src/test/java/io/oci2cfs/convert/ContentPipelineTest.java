@@ -39,7 +39,7 @@ class ContentPipelineTest {
     @TempDir
     Path work;
 
-    private static byte[] bytes(long seed, int n) {
+    static byte[] bytes(long seed, int n) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
@@ -239,7 +239,8 @@ class ContentPipelineTest {
         StoreCheck.assertConsistent(objects);
     }
 
-    private static void deleteStaging(Path objects) throws IOException {
+    /** Makes the store unwritable for a transaction: its staging directory is gone. */
+    static void deleteStaging(Path objects) throws IOException {
         List<Path> staging;
         try (Stream<Path> s = Files.list(objects)) {
             staging = s.filter(p -> p.getFileName().toString().startsWith(".staging-") && Files.isDirectory(p)).toList();
