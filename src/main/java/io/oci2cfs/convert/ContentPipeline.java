@@ -9,32 +9,39 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
- * Moves file contents from the parsing thread to hashing workers.
+ * Hashes and stores file contents as a Reactor pipeline: the parser feeds a layer's members (see {@link
+ * #submit}) into a {@link BlockingFeed}, and {@link #hash} stores their contents on the {@link HashingPool}'s
+ * workers, many at once, giving each member back with its {@link ContentRef} in the order fed.
  *
- * <p>The parsing thread calls {@link #submit} for each regular file, naming the {@link ContentSlots} slot
- * that is to receive the file's {@link ContentRef}; the bytes are handed over in chunks and hashed and stored
- * by the workers of a {@link HashingPool} taking jobs in arrival order. Chunks in flight are bounded by the
- * pool's byte budget: when the workers fall behind, the parser blocks (back-pressure), so memory does not
- * grow with file sizes. A file that fits in one chunk is hashed in memory before anything is written, so
- * content the store already has is never written again. A large file's chunks are written by one worker at
- * a time, in order, and no worker waits for the next chunk, so pipelines sharing a pool cannot stall it.
+ * <p>Two bounds keep memory flat. Members in flight per layer are the demand {@link #hash} makes ({@link
+ * HashingPool#capacity()}); the parser waits for it. Their bytes are bounded by the pool's byte budget, shared
+ * by every layer and conversion on the pool: Reactor's demand counts items, and a file's bytes are read
+ * before it is an item. A file that fits in one chunk is hashed in memory before anything is written, so
+ * content the store already has is never written again. A large file is read chunk by chunk, each taken from
+ * the budget, and written in order by one worker at a time ({@code publishOn}); no worker waits for the next
+ * chunk, so pipelines sharing a pool cannot stall it.
  */
 public final class ContentPipeline implements AutoCloseable {
     static final int CHUNK = 256 * 1024;
-    /** What a queued small file costs in heap besides its bytes (task, closure, queue node), rounded up. */
+    /** What a waiting small file costs in heap besides its bytes (member, closures, queue nodes), rounded up. */
     static final int TASK_OVERHEAD = 256;
-    private static final byte[] END = new byte[0];
-    private static final byte[] ABORT = new byte[0];
+    /** Chunks a large file's writer takes from its queue at once; their bytes are in the budget already. */
+    private static final int CHUNKS_AHEAD = 8;
 
     private final Transaction tx;
     private final HashingPool pool;
     private final boolean ownsPool;
-    /** Tasks given to the pool and not yet finished; {@link #close} waits for none. */
-    private final AtomicInteger running = new AtomicInteger();
+    /** Writes into the transaction under way; {@link #close} and {@link #awaitWrites} wait for none. */
+    private final AtomicInteger writing = new AtomicInteger();
+    /** Budget taken and not yet given back, so that {@link #close} gives back whatever was dropped. */
+    private final Set<Charge> charges = ConcurrentHashMap.newKeySet();
     private final Set<LargeFile> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -59,195 +66,254 @@ public final class ContentPipeline implements AutoCloseable {
         return Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
     }
 
+    /** One member as the parser hands it over: {@code tag} and its content (null: not a regular file). */
+    record Member<T>(T tag, Content content) {
+        static <T> Member<T> of(T tag) {
+            return new Member<>(tag, null);
+        }
+
+        /** Gives back what the member holds, when it is dropped instead of stored. */
+        void discard() {
+            if (content != null) {
+                content.discard();
+            }
+        }
+    }
+
+    /** A member with its stored content (null for one that is not a regular file). */
+    record Hashed<T>(T tag, ContentRef ref) {
+    }
+
+    /** A regular file's content, as read by the parser. */
+    sealed interface Content {
+        default void discard() {
+        }
+    }
+
+    private record Inline(ContentRef ref) implements Content {
+    }
+
+    private record Small(String what, byte[] data, Charge charge, AtomicBoolean cancelled) implements Content {
+        @Override
+        public void discard() {
+            charge.release();
+        }
+    }
+
     /**
-     * Reads exactly {@code size} bytes of {@code content} on the calling thread; the file's {@link ContentRef}
-     * goes to slot {@code slot} of {@code slots} once it is hashed and stored (at once for inline content).
-     * {@code what} names the file in errors.
+     * Stores the members' contents on the pool's workers, at most {@link HashingPool#capacity()} members at
+     * once, and gives them back in the order they came, each with its content's reference. The first failure
+     * ends the Flux (and cancels the members still in flight; {@link #awaitWrites} waits for any write they
+     * had begun).
      */
-    void submit(String what, long size, InputStream content, ContentSlots slots, int slot) throws IOException {
-        if (ContentRef.fitsInline(size)) {
-            slots.put(slot, ContentRef.inline(readFully(what, content, (int) size)));
+    <T> Flux<Hashed<T>> hash(Flux<Member<T>> members) {
+        return members.flatMapSequential(this::store, pool.capacity(), 1);
+    }
+
+    private <T> Mono<Hashed<T>> store(Member<T> m) {
+        if (m.content() == null) {
+            return Mono.just(new Hashed<>(m.tag(), null));
+        }
+        Mono<ContentRef> stored;
+        if (m.content() instanceof Small s) {
+            stored = Mono.fromCallable(() -> storeSmall(s))
+                    .subscribeOn(pool.scheduler())
+                    .doOnCancel(() -> s.cancelled().set(true))
+                    .doFinally(x -> s.charge().release()); // when cancelled before it ran
+        } else if (m.content() instanceof LargeFile f) {
+            stored = f.store();
+        } else {
+            stored = Mono.just(((Inline) m.content()).ref());
+        }
+        return stored.map(ref -> new Hashed<>(m.tag(), ref));
+    }
+
+    private ContentRef storeSmall(Small s) throws IOException {
+        enter(s.what(), s.cancelled());
+        try {
+            return ContentRef.stored(tx.put(s.data(), s.data().length), s.data().length);
+        } catch (IOException e) {
+            throw notStored(s.what(), e);
+        } finally {
+            exit();
+            s.charge().release();
+        }
+    }
+
+    /**
+     * Reads exactly {@code size} bytes of {@code content} on the calling thread and feeds {@code tag} with
+     * them to {@code feed}; a large file is fed first and its chunks follow, each waiting for room in the
+     * budget. Once the feed's subscriber has cancelled, the content is left unread. {@code what} names the
+     * file in errors.
+     */
+    <T> void submit(String what, T tag, long size, InputStream content, BlockingFeed<Member<T>> feed)
+            throws IOException {
+        if (feed.cancelled()) {
             return;
         }
-        slots.reserve();
-        boolean handedOver = false;
+        if (size <= CHUNK) {
+            feed.next(take(what, tag, size, content));
+            return;
+        }
+        LargeFile file = new LargeFile(what, size);
+        feed.next(new Member<>(tag, file));
+        file.feed(content);
+    }
+
+    /** A member whose content fits in one chunk, read on the calling thread (waiting for budget). */
+    <T> Member<T> take(String what, T tag, long size, InputStream content) throws IOException {
+        if (ContentRef.fitsInline(size)) {
+            return new Member<>(tag, new Inline(ContentRef.inline(readFully(what, content, (int) size))));
+        }
+        if (size > CHUNK) {
+            throw new IllegalArgumentException(what + ": " + size + " bytes is more than one chunk");
+        }
+        // Each waiting file costs a member besides its bytes; charging that too bounds how many small files
+        // can wait, not just their bytes.
+        Charge charge = charge((int) size + TASK_OVERHEAD);
         try {
-            if (size <= CHUNK) {
-                // Each queued file costs a task besides its bytes; charging that too bounds how many small
-                // files can wait in the queue, not just their bytes.
-                int charge = (int) size + TASK_OVERHEAD;
-                pool.acquire(charge);
-                byte[] data;
-                try {
-                    data = readFully(what, content, (int) size);
-                } catch (IOException e) {
-                    pool.release(charge);
-                    throw e;
-                }
-                execute(() -> {
-                    try {
-                        checkOpen(what);
-                        slots.fill(slot, ContentRef.stored(tx.put(data, data.length), size));
-                    } catch (Throwable e) {
-                        slots.fail(notStored(what, e));
-                    } finally {
-                        pool.release(charge);
-                    }
-                });
-                handedOver = true;
-                return;
-            }
-            LargeFile file = new LargeFile(what, size, slots, slot);
-            handedOver = true;
-            feed(what, size, content, file);
-        } finally {
-            if (!handedOver) {
-                slots.fail(new IOException(what + ": not stored"));
-            }
-        }
-    }
-
-    private void checkOpen(String what) throws IOException {
-        if (closed) {
-            throw new IOException(what + ": conversion stopped");
-        }
-    }
-
-    private void execute(Runnable task) {
-        running.incrementAndGet();
-        try {
-            pool.execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    taskDone();
-                }
-            });
-        } catch (RuntimeException e) {
-            taskDone();
-            throw e;
-        }
-    }
-
-    private void taskDone() {
-        if (running.decrementAndGet() == 0) {
-            synchronized (running) {
-                running.notifyAll();
-            }
-        }
-    }
-
-    /** Hands a large file to the workers chunk by chunk. */
-    private void feed(String what, long size, InputStream content, LargeFile file) throws IOException {
-        long left = size;
-        try {
-            while (left > 0) {
-                int n = (int) Math.min(CHUNK, left);
-                pool.acquire(n);
-                byte[] chunk;
-                try {
-                    chunk = readFully(what, content, n);
-                } catch (IOException e) {
-                    pool.release(n);
-                    throw e;
-                }
-                file.offer(chunk);
-                left -= n;
-            }
-            file.offer(END);
+            return new Member<>(tag, new Small(what, readFully(what, content, (int) size), charge,
+                    new AtomicBoolean()));
         } catch (IOException | RuntimeException e) {
-            file.offer(ABORT);
+            charge.release();
             throw e;
         }
+    }
+
+    /** Budget taken for one small file or chunk; given back once, whichever path gives it back first. */
+    private final class Charge {
+        private final int bytes;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Charge(int bytes) {
+            this.bytes = bytes;
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                charges.remove(this);
+                pool.release(bytes);
+            }
+        }
+    }
+
+    private Charge charge(int bytes) throws IOException {
+        pool.acquire(bytes);
+        Charge c = new Charge(bytes);
+        charges.add(c);
+        return c;
+    }
+
+    private record Chunk(byte[] data, Charge charge) {
     }
 
     /**
-     * One large file on its way to the store. Its chunks queue here; whenever chunks are waiting, exactly one
-     * task writes them, in order, and ends when the queue is empty (the next chunk starts another).
+     * One large file on its way to the store: the parser emits its chunks into a queue of its own, and
+     * whenever chunks are waiting one worker writes them, in order, and returns to the pool once the queue is
+     * empty ({@code publishOn} on the pool's scheduler).
      */
-    private final class LargeFile {
+    private final class LargeFile implements Content {
         private final String what;
         private final long size;
-        private final ContentSlots slots;
-        private final int slot;
-        private final ConcurrentLinkedQueue<byte[]> chunks = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger queued = new AtomicInteger();
-        // Touched only by the task writing chunks: one at a time, each started after the last one's update
-        // of {@code queued}, which orders their accesses.
+        private final Sinks.Many<Chunk> chunks = Sinks.many().unicast().onBackpressureBuffer();
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        // Touched only by the worker writing chunks: publishOn runs one drain at a time.
         private Transaction.StreamedObject obj;
-        private Throwable failure;
         private long got;
-        private boolean done;
 
-        LargeFile(String what, long size, ContentSlots slots, int slot) {
+        LargeFile(String what, long size) {
             this.what = what;
             this.size = size;
-            this.slots = slots;
-            this.slot = slot;
-            open.add(this);
         }
 
-        void offer(byte[] chunk) {
-            chunks.add(chunk);
-            if (queued.getAndIncrement() == 0) {
-                execute(this::drain);
-            }
-        }
-
-        private void drain() {
-            do {
-                take(chunks.poll());
-            } while (queued.decrementAndGet() > 0);
-        }
-
-        private void take(byte[] c) {
-            if (done) {
-                return;
-            }
-            if (c == END || c == ABORT) {
-                if (c == ABORT && failure == null) {
-                    failure = new IOException(what + ": content not read to its end");
-                }
-                end();
-                return;
-            }
+        /** Reads the content chunk by chunk into the queue; ends the queue with the content or its failure. */
+        void feed(InputStream content) throws IOException {
+            long left = size;
             try {
-                if (failure == null) {
-                    checkOpen(what);
+                while (left > 0) {
+                    int n = (int) Math.min(CHUNK, left);
+                    Charge charge = charge(n);
+                    byte[] data;
+                    try {
+                        data = readFully(what, content, n);
+                    } catch (IOException | RuntimeException e) {
+                        charge.release();
+                        throw e;
+                    }
+                    if (chunks.tryEmitNext(new Chunk(data, charge)).isFailure()) {
+                        charge.release();
+                    }
+                    left -= n;
+                }
+                chunks.tryEmitComplete();
+            } catch (IOException | RuntimeException e) {
+                chunks.tryEmitError(new IOException(what + ": content not read to its end", e));
+                throw e;
+            }
+        }
+
+        /** Not stored after all: its chunks, those queued and those still to come, give their budget back. */
+        @Override
+        public void discard() {
+            chunks.asFlux().subscribe(c -> c.charge().release(), e -> { });
+        }
+
+        Mono<ContentRef> store() {
+            return chunks.asFlux()
+                    .publishOn(pool.scheduler(), CHUNKS_AHEAD)
+                    .<Void>handle((c, sink) -> {
+                        try {
+                            write(c);
+                        } catch (IOException e) {
+                            sink.error(e);
+                        }
+                    })
+                    .then(Mono.fromCallable(this::finish))
+                    .doOnError(e -> close())
+                    .doOnCancel(() -> cancelled.set(true))
+                    .doOnDiscard(Chunk.class, c -> c.charge().release());
+        }
+
+        private void write(Chunk c) throws IOException {
+            try {
+                enter(what, cancelled);
+                try {
                     if (obj == null) {
+                        open.add(this);
                         obj = tx.stream();
                     }
-                    obj.write(c, 0, c.length);
-                    got += c.length;
+                    obj.write(c.data(), 0, c.data().length);
+                    got += c.data().length;
+                } catch (IOException e) {
+                    throw notStored(what, e);
+                } finally {
+                    exit();
                 }
-            } catch (Throwable e) {
-                failure = notStored(what, e);
             } finally {
-                pool.release(c.length);
+                c.charge().release();
             }
         }
 
-        private void end() {
-            done = true;
+        private ContentRef finish() throws IOException {
             try {
-                if (failure == null && got != size) {
-                    failure = new IOException(what + ": content cut short");
+                if (got != size) {
+                    throw new IOException(what + ": content cut short");
                 }
-                if (failure == null) {
-                    slots.fill(slot, ContentRef.stored(obj.finish(), size));
+                enter(what, cancelled);
+                try {
+                    return ContentRef.stored(obj.finish(), size);
+                } catch (IOException e) {
+                    throw notStored(what, e);
+                } finally {
+                    exit();
                 }
-            } catch (Throwable e) {
-                failure = notStored(what, e);
             } finally {
-                discard();
-            }
-            if (failure != null) {
-                slots.fail(failure);
+                close();
             }
         }
 
         /** Closes the object (dropping it unless finished); the temporary file goes with the staging directory anyway. */
-        void discard() {
+        void close() {
             open.remove(this);
             if (obj != null) {
                 try {
@@ -259,16 +325,31 @@ public final class ContentPipeline implements AutoCloseable {
         }
     }
 
+    /** Starts a write into the transaction, unless the pipeline is closed or the file's store was cancelled. */
+    private void enter(String what, AtomicBoolean cancelled) throws IOException {
+        writing.incrementAndGet();
+        // Checked after counting the write: whoever sets either flag and then sees no write under way knows
+        // that none will start.
+        if (closed || cancelled.get()) {
+            exit();
+            throw new IOException(what + ": conversion stopped");
+        }
+    }
+
+    private void exit() {
+        if (writing.decrementAndGet() == 0) {
+            synchronized (writing) {
+                writing.notifyAll();
+            }
+        }
+    }
+
     /**
      * A write to the store that failed: the JDK's message (say "No space left on device") names neither the
      * file nor where it was going.
      */
-    private Throwable notStored(String what, Throwable e) {
-        if (!(e instanceof IOException io)) {
-            return e;
-        }
-        return new EnvironmentException(what + ": cannot store it in " + tx.storeRoot() + ": " + ErrorText.of(io),
-                io);
+    private EnvironmentException notStored(String what, IOException e) {
+        return new EnvironmentException(what + ": cannot store it in " + tx.storeRoot() + ": " + ErrorText.of(e), e);
     }
 
     private static byte[] readFully(String what, InputStream in, int n) throws IOException {
@@ -282,32 +363,43 @@ public final class ContentPipeline implements AutoCloseable {
     }
 
     /**
-     * Waits until no task of this pipeline is running or queued, so that nothing writes into the transaction's
-     * staging directory after this returns (a failed run then removes it whole); tasks still queued only
-     * give their bytes back to the budget.
+     * Waits until no write into the transaction is under way. Called once every layer has ended, it makes
+     * sure that no write of a cancelled member (a failed layer's) runs on while the transaction commits.
      */
-    @Override
-    public void close() {
-        closed = true;
+    void awaitWrites() {
         boolean interrupted = false;
-        synchronized (running) {
-            while (running.get() > 0) {
+        synchronized (writing) {
+            while (writing.get() > 0) {
                 try {
-                    running.wait();
+                    writing.wait();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
         }
-        // Files whose parser stopped without a last chunk: nothing will write them any more.
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops: no write starts after this, and it returns once none is under way, so that nothing writes into
+     * the transaction's staging directory any more (a failed run then removes it whole). Whatever budget the
+     * dropped members held is given back.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        awaitWrites();
+        // Files whose parser or writer stopped without a last chunk: nothing will write them any more.
         for (LargeFile f : open) {
-            f.discard();
+            f.close();
+        }
+        for (Charge c : charges) {
+            c.release();
         }
         if (ownsPool) {
             pool.close();
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

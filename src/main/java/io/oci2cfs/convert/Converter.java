@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -264,34 +265,35 @@ public final class Converter {
         }
         manifestDigest = resolved.identity() == null ? null : resolved.identity().toString();
         stage("read");
-        List<ConvertedLayer> ordered = new ArrayList<>();
-        for (ResolvedLayer rl : resolved.layers()) {
-            Throwable failed = parseFailures.get(rl.key());
-            if (failed != null) {
-                throw Oci2cfsException.naming(source, failed);
-            }
-            Mono<ConvertedLayer> m = layers.get(rl.key());
-            if (m == null) {
-                throw new IllegalStateException(source + ": layer " + rl.key() + " was never read");
-            }
-            ConvertedLayer l;
-            try {
-                l = Blocking.block(m);
-            } catch (IOException e) {
-                throw Oci2cfsException.naming(source, e);
-            }
-            if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
-                throw new BadInputException(source + ": layer " + rl.key() + ": uncompressed digest "
-                        + l.digests().diffId() + " does not match the config's diff_id " + rl.diffId());
-            }
-            ordered.add(l);
-        }
+        List<ConvertedLayer> ordered = Blocking.block(Flux.fromIterable(resolved.layers())
+                .concatMap(this::verified)
+                .collectList());
         // Blobs the image turned out not to use may still be hashing; let them finish before the store commits.
-        for (Mono<ConvertedLayer> m : layers.values()) {
-            m.onErrorResume(e -> Mono.empty()).block();
-        }
+        Flux.fromIterable(layers.values()).flatMap(m -> m.onErrorResume(e -> Mono.empty())).blockLast();
+        pipeline.awaitWrites();
         stage("hash");
         return ordered;
+    }
+
+    /** Layer {@code rl} once it is hashed, checked against the config's diff_id; the layers run on meanwhile. */
+    private Mono<ConvertedLayer> verified(ResolvedLayer rl) {
+        Throwable failed = parseFailures.get(rl.key());
+        if (failed != null) {
+            return Mono.error(() -> Oci2cfsException.naming(source, failed));
+        }
+        Mono<ConvertedLayer> m = layers.get(rl.key());
+        if (m == null) {
+            return Mono.error(new IllegalStateException(source + ": layer " + rl.key() + " was never read"));
+        }
+        return m.onErrorMap(IOException.class, e -> Oci2cfsException.naming(source, e))
+                .handle((l, sink) -> {
+                    if (rl.diffId() != null && !rl.diffId().toString().equals(l.digests().diffId())) {
+                        sink.error(new BadInputException(source + ": layer " + rl.key() + ": uncompressed digest "
+                                + l.digests().diffId() + " does not match the config's diff_id " + rl.diffId()));
+                    } else {
+                        sink.next(l);
+                    }
+                });
     }
 
     private ImageSource open(ImageReference ref) throws IOException {

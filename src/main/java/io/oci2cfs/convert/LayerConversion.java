@@ -1,5 +1,7 @@
 package io.oci2cfs.convert;
 
+import io.oci2cfs.convert.ContentPipeline.Hashed;
+import io.oci2cfs.convert.ContentPipeline.Member;
 import io.oci2cfs.error.UnsupportedTreeException;
 import io.oci2cfs.layer.EntryType;
 import io.oci2cfs.layer.LayerDigests;
@@ -9,14 +11,15 @@ import io.oci2cfs.tree.LayerChangeException;
 import io.oci2cfs.tree.LayerChanges;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
- * Turns one layer blob into its change set. The tar is parsed on the calling thread; each regular file's
- * bytes go to the {@link ContentPipeline}, so the returned {@link Mono} completes once the last of them is
- * hashed and stored, while the caller is already free to read the next blob.
+ * Turns one layer blob into its change set. The tar is parsed on the calling thread, which feeds the
+ * layer's members to the {@link ContentPipeline} as fast as it asks for them; the members come back in tar
+ * order, their contents stored, and each becomes a change as soon as those before it have. The returned
+ * {@link Mono} completes once the last of them has, while the caller is already free to read the next blob.
  */
 final class LayerConversion {
     /** A parsed layer: its changes and the digests of what was read. */
@@ -29,35 +32,43 @@ final class LayerConversion {
     /**
      * @param decompressAhead decompress on a thread of its own (see {@link LayerReader#read}); worth it when
      *     this is the only blob being read
+     * @throws IOException what the parser met (the Mono then fails as well); a failure storing a file's
+     *     content fails the Mono only
      */
     static Mono<ConvertedLayer> read(String key, InputStream blob, boolean decompressAhead, ContentPipeline pipeline)
             throws IOException {
-        List<LayerEntry> entries = new ArrayList<>();
-        ContentSlots slots = new ContentSlots();
-        LayerDigests digests;
+        BlockingFeed<Member<LayerEntry>> feed = new BlockingFeed<>(Member::discard);
+        Sinks.One<LayerDigests> digests = Sinks.one();
+        Mono<ConvertedLayer> layer = changes(key, pipeline.hash(feed.flux()))
+                .zipWith(digests.asMono(), (changes, d) -> new ConvertedLayer(key, changes, d))
+                .cache();
+        layer.subscribe(x -> { }, e -> { });
         try {
-            digests = LayerReader.read(key, blob, decompressAhead, (entry, content) -> {
+            LayerDigests d = LayerReader.read(key, blob, decompressAhead, (entry, content) -> {
                 if (entry.type() == EntryType.REGULAR) {
-                    pipeline.submit("layer " + key + ": " + entry.path(), entry.size(), content, slots, entries.size());
+                    pipeline.submit("layer " + key + ": " + entry.path(), entry, entry.size(), content, feed);
+                } else {
+                    feed.next(Member.of(entry));
                 }
-                entries.add(entry);
             });
-        } finally {
-            slots.seal();
+            digests.tryEmitValue(d);
+            feed.complete();
+        } catch (IOException | RuntimeException e) {
+            feed.error(e);
+            throw e;
         }
-        return slots.whenFilled()
-                .then(Mono.fromCallable(() -> changes(key, entries, slots)))
-                .map(changes -> new ConvertedLayer(key, changes, digests));
+        return layer;
     }
 
     /** The layer's changes in tar order; each entry is dropped as soon as its change is made. */
-    private static LayerChanges changes(String key, List<LayerEntry> entries, ContentSlots slots)
-            throws LayerChangeException, UnsupportedTreeException {
+    private static Mono<LayerChanges> changes(String key, Flux<Hashed<LayerEntry>> hashed) {
         LayerChanges changes = new LayerChanges(key);
-        for (int i = 0; i < entries.size(); i++) {
-            LayerEntry e = entries.set(i, null);
-            changes.add(e.toChange(e.type() == EntryType.REGULAR ? slots.take(i) : null));
-        }
-        return changes;
+        return hashed.<Void>handle((h, sink) -> {
+            try {
+                changes.add(h.tag().toChange(h.ref()));
+            } catch (LayerChangeException | UnsupportedTreeException e) {
+                sink.error(e);
+            }
+        }).then(Mono.just(changes));
     }
 }
