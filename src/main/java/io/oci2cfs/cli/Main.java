@@ -3,6 +3,10 @@ package io.oci2cfs.cli;
 import io.oci2cfs.error.ErrorText;
 import io.oci2cfs.error.FailureKind;
 import io.oci2cfs.store.ExitCleanup;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,14 +25,10 @@ public final class Main implements Runnable {
 
     /**
      * reactor-netty logs every broken connection with a stack trace; the registry client retries, resumes and
-     * reports failures in one line itself. Held here because java.util.logging keeps loggers weakly.
+     * reports failures in one line itself. Held here because java.util.logging keeps loggers weakly. Set up
+     * only on picocli's path: mkcomposefs's own needs no network.
      */
-    private static final java.util.logging.Logger NETTY_LOG = java.util.logging.Logger.getLogger("reactor.netty");
-
-    static {
-        reactor.util.Loggers.useJdkLoggers();
-        NETTY_LOG.setLevel(java.util.logging.Level.OFF);
-    }
+    private static java.util.logging.Logger nettyLog;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,6 +38,15 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
+        MkcomposefsCommand mkcomposefs = MkcomposefsArgs.parse(args);
+        if (mkcomposefs != null) {
+            try {
+                return mkcomposefs.call();
+            } catch (Exception e) {
+                return failed(e, "mkcomposefs", stderr());
+            }
+        }
+        quietNetty();
         CommandLine cl = new CommandLine(new Main());
         if (args.length > 0 && COMMANDS.contains(args[0])) {
             // Picocli builds a command's model from its annotations by reflection, mostly in interpreted code;
@@ -49,18 +58,37 @@ public final class Main implements Runnable {
                 cl.addSubcommand(name, command(name));
             }
         }
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (ExitCleanup.exiting()) {
-                // Stopped by a signal: the failure is the cleanup deleting files under the running command.
-                return 1;
-            }
-            FailureKind kind = FailureKind.of(e);
-            String prefix = kind == FailureKind.INTERNAL ? "internal error (please report it): " : "";
-            cmd.getErr().println(cmd.getCommandName() + ": " + prefix + ErrorText.of(e));
-            cmd.getErr().flush();
-            return kind.exitCode();
-        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e, cmd.getCommandName(), cmd.getErr()));
         return cl.execute(args);
+    }
+
+    private static synchronized void quietNetty() {
+        if (nettyLog == null) {
+            reactor.util.Loggers.useJdkLoggers();
+            nettyLog = java.util.logging.Logger.getLogger("reactor.netty");
+            nettyLog.setLevel(java.util.logging.Level.OFF);
+        }
+    }
+
+    /** Standard error as picocli's {@code getErr()} writes it (in its encoding), for the path without picocli. */
+    private static PrintWriter stderr() {
+        String name = System.getProperty("sun.stderr.encoding");
+        Charset charset = name == null ? Charset.defaultCharset()
+                : Charset.forName(name.equalsIgnoreCase("cp65001") ? "UTF-8" : name);
+        return new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.err, charset)), true);
+    }
+
+    /** Reports a command's failure in one line and returns the exit code of its kind. */
+    private static int failed(Exception e, String command, PrintWriter err) {
+        if (ExitCleanup.exiting()) {
+            // Stopped by a signal: the failure is the cleanup deleting files under the running command.
+            return 1;
+        }
+        FailureKind kind = FailureKind.of(e);
+        String prefix = kind == FailureKind.INTERNAL ? "internal error (please report it): " : "";
+        err.println(command + ": " + prefix + ErrorText.of(e));
+        err.flush();
+        return kind.exitCode();
     }
 
     /** A switch, not a map of constructor references: no lambda classes to spin at start-up. */
