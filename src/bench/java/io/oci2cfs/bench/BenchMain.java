@@ -361,6 +361,7 @@ public final class BenchMain {
         }
         Row unpack = null;
         Row mkcfs = null;
+        List<Row> dirRows = List.of();
         boolean gzipOnly = !blobs.isEmpty() && blobs.stream().allMatch(b -> magic(b).equals("gzip"));
         if (withUmoci && umoci != null && mkcomposefs != null && ref != null && gzipOnly) {
             Path bundle = run.resolve("bundle");
@@ -370,6 +371,18 @@ public final class BenchMain {
                     bundle.resolve("rootfs").toString(), run.resolve("ref.cfs").toString()), clean(run.resolve("refobjects")));
             rows.add(unpack);
             rows.add(mkcfs);
+            // The same tree through both tools' directory mode, after the unpack of the same round made it.
+            Path rootfs = bundle.resolve("rootfs");
+            Path launcher = jar.getParent().getParent().resolve("bin/oci2cfs");
+            dirRows = List.of(
+                    new Row("oci2cfs mkcomposefs DIR", List.of(launcher.toString(), "mkcomposefs",
+                            rootfs.toString(), run.resolve("dir-ours.cfs").toString()), null),
+                    new Row("mkcomposefs DIR", List.of(mkcomposefs, rootfs.toString(),
+                            run.resolve("dir-ref.cfs").toString()), null),
+                    new Row("oci2cfs mkcomposefs --digest-store DIR", List.of(launcher.toString(), "mkcomposefs",
+                            "--digest-store=" + run.resolve("dirobjects"), rootfs.toString(),
+                            run.resolve("dir-ours.cfs").toString()), clean(run.resolve("dirobjects"))));
+            rows.addAll(dirRows);
         }
         runInterleaved(rows, reps);
         Sample first = convert.samples.get(0);
@@ -387,7 +400,7 @@ public final class BenchMain {
         double cw = convert.wall();
         double ci = convert.inproc.isEmpty() ? Double.NaN : median(convert.inproc.stream().mapToDouble(d -> d).toArray());
         for (Row r : rows) {
-            if (r == mkcfs) {
+            if (r == mkcfs || dirRows.contains(r)) {
                 continue;
             }
             if (r == unpack) {
@@ -412,6 +425,9 @@ public final class BenchMain {
             System.out.printf("   speedup over umoci unpack + mkcomposefs: %.2fx wall, %.2fx CPU%n",
                     (unpack.wall() + mkcfs.wall()) / cw, (unpack.cpu() + mkcfs.cpu()) / convert.cpu());
         }
+        if (!dirRows.isEmpty()) {
+            printDirectoryMode(dirRows, mkcfs);
+        }
         if (check85 && jdk != null) {
             double whole = jdk.wall() / cw;
             double in = median(jdk.inproc.stream().mapToDouble(d -> d).toArray()) / ci;
@@ -422,6 +438,22 @@ public final class BenchMain {
                 System.out.printf("   with JVM default flags (C2): whole process %.0f%%%n", 100 * jdk.wall() / c2.wall());
             }
         }
+    }
+
+    /** Issue 14, target 2: oci2cfs's directory mode against mkcomposefs's on the unpacked rootfs. */
+    private void printDirectoryMode(List<Row> dirRows, Row refWithStore) throws IOException {
+        Row ours = dirRows.get(0);
+        Row ref = dirRows.get(1);
+        Row oursWithStore = dirRows.get(2);
+        System.out.printf("   mkcomposefs of the unpacked rootfs, whole process (%d runs, medians)%n", ours.samples.size());
+        for (Row r : List.of(ours, ref, oursWithStore, refWithStore)) {
+            System.out.printf("   %-38s %7.2f %7.2f %8d%s%n", r.label, r.wall(), r.cpu(), r.rssMiB(), r.ok() ? "" : "  FAILED");
+        }
+        boolean same = Arrays.equals(Files.readAllBytes(run.resolve("dir-ours.cfs")),
+                Files.readAllBytes(run.resolve("dir-ref.cfs")));
+        System.out.printf("   oci2cfs / mkcomposefs: DIR wall %.2fx, CPU %.2fx; --digest-store DIR wall %.2fx; "
+                + "images byte-identical: %s%n", ours.wall() / ref.wall(), ours.cpu() / ref.cpu(),
+                oursWithStore.wall() / refWithStore.wall(), same ? "yes" : "NO");
     }
 
     private static long size(Path p) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {InfoCommand.Ls.class, InfoCommand.Dump.class, InfoCommand.Objects.class,
             InfoCommand.MissingObjects.class, InfoCommand.MeasureFile.class})
 final class InfoCommand {
-    private InfoCommand() {
+    InfoCommand() {
     }
 
     static Node load(Path image) throws IOException {
