@@ -54,8 +54,8 @@ public final class LayerReader {
     /**
      * As {@link #read(String, InputStream, EntryVisitor)}; with {@code decompressAhead}, a compressed blob is
      * decompressed on a thread of its own, a few MiB ahead of the parser. That pays when this is the only blob
-     * being read (measured with bin/bench: 5% faster for one gzip layer); when several layers are read at
-     * once the cores are busy already and the extra copy costs more than it gains (5-12% slower).
+     * being read; when several layers are read at once the cores are busy already and the extra copy costs
+     * more than it gains (bin/bench, docs/performance.md).
      */
     public static LayerDigests read(String layer, InputStream blob, boolean decompressAhead, EntryVisitor visitor)
             throws IOException {

@@ -8,8 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * objects while the conversion is still parsing instead of all at once in the commit's final sync.
  *
  * <p>Without this the kernel holds new pages until its dirty limits (a tenth of RAM, or 30 s) and the final
- * {@code syncfs} waits for all of them: 4.1 s of the 11.6 s that a 5-layer, 843 MB-of-objects conversion
- * took on this kind of VM. The syncs here only start the writing early; durability still comes from the
+ * {@code syncfs} waits for all of them, a large part of a conversion's time (docs/performance.md). The syncs here only start the writing early; durability still comes from the
  * commit's own sync.
  */
 final class EarlyWriteback implements AutoCloseable {

@@ -335,8 +335,8 @@ public final class Transaction implements AutoCloseable {
     /**
      * Moves the staged objects nobody keeps out of the prefix directories, so that those hold only objects to
      * publish, and deletes them on other threads meanwhile. The unlinks are what costs: on ext4 mounted with
-     * {@code discard}, each unlink of a file whose blocks are on disk waits for the device (the 5,950 dropped
-     * objects of a 5-layer image: 1.9 s), while a rename is a tenth of that.
+     * {@code discard}, each unlink of a file whose blocks are on disk waits for the device, while a rename does not
+     * (figures: docs/performance.md).
      */
     private void dropUnkept() throws IOException {
         if (staged.isEmpty()) {
