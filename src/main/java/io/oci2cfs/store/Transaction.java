@@ -69,6 +69,8 @@ public final class Transaction implements AutoCloseable {
     private Thread dropper;
     /** The commit's renames and the unlinks of what nobody keeps run here, as many at once as the caller allows. */
     private final ForkJoinPool workers;
+    /** Unlinks in flight at once: they wait for the device, not for a CPU. */
+    private static final int UNLINK_THREADS = 8;
     private volatile IOException dropFailure;
     /**
      * The first object that was claimed but not staged. Other files may already carry its digest (they found
@@ -362,9 +364,18 @@ public final class Transaction implements AutoCloseable {
         dropper.start();
     }
 
-    /** Unlinks from several threads: on a {@code discard} mount a few unlinks in flight overlap their waits. */
-    private void deleteFromThreads(List<Path> files) throws IOException {
-        forEachParallel(files.stream(), Files::deleteIfExists);
+    /**
+     * Unlinks on a pool of their own: on a {@code discard} mount each unlink waits for the device, so a few in
+     * flight overlap their waits whatever the CPU count, and on {@link #workers} they would hold up the
+     * commit's renames, which run at the same time.
+     */
+    private static void deleteFromThreads(List<Path> files) throws IOException {
+        ForkJoinPool unlinkers = new ForkJoinPool(UNLINK_THREADS);
+        try {
+            forEachParallel(unlinkers, files.stream(), Files::deleteIfExists);
+        } finally {
+            unlinkers.shutdown();
+        }
     }
 
     /**
@@ -436,8 +447,13 @@ public final class Transaction implements AutoCloseable {
      * contend. A parallel stream started inside a pool runs on that pool, not on the common one.
      */
     private <T> void forEachParallel(Stream<T> items, IoAction<T> action) throws IOException {
+        forEachParallel(workers, items, action);
+    }
+
+    private static <T> void forEachParallel(ForkJoinPool pool, Stream<T> items, IoAction<T> action)
+            throws IOException {
         try {
-            workers.submit(() -> items.parallel().forEach(t -> {
+            pool.submit(() -> items.parallel().forEach(t -> {
                 try {
                     action.run(t);
                 } catch (IOException e) {

@@ -31,14 +31,8 @@ class RegistryProxyTest {
     @Test
     void aRegistryIsReachedThroughHttpsProxyUnlessNoProxyNamesIt() throws Exception {
         LoopbackRegistry.requireTools();
-        KeyPair key = TestCerts.ecKey();
-        X509Certificate cert = TestCerts.selfSigned(key, HOST, HOST);
-        Path crt = TestCerts.writeCert(tmp.resolve("tls.crt"), cert);
-        Path pem = TestCerts.writeKey(tmp.resolve("tls.key"), key.getPrivate());
         Path certDir = Files.createDirectories(tmp.resolve("certs"));
-        TestCerts.writeCert(certDir.resolve("ca.crt"), cert);
-        try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"),
-                "  tls: {certificate: " + crt + ", key: " + pem + "}\n", "");
+        try (LoopbackRegistry registry = tlsRegistry(certDir);
                 ConnectProxy proxy = new ConnectProxy()) {
             registry.seed(tmp, "oci:" + LoopbackRegistry.FIXTURES.resolve("basic") + ":latest", "test/basic:oci");
             String target = HOST + ":" + registry.port();
@@ -69,17 +63,11 @@ class RegistryProxyTest {
     @Test
     void proxyCredentialsReachTheProxyAndAreNeverPrinted() throws Exception {
         LoopbackRegistry.requireTools();
-        KeyPair key = TestCerts.ecKey();
-        X509Certificate cert = TestCerts.selfSigned(key, HOST, HOST);
-        Path crt = TestCerts.writeCert(tmp.resolve("tls.crt"), cert);
-        Path pem = TestCerts.writeKey(tmp.resolve("tls.key"), key.getPrivate());
         Path certDir = Files.createDirectories(tmp.resolve("certs"));
-        TestCerts.writeCert(certDir.resolve("ca.crt"), cert);
         String password = "s3cr@t:pw";
         String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
                 ("alice:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        try (LoopbackRegistry registry = LoopbackRegistry.start(tmp, tmp.resolve("data"),
-                "  tls: {certificate: " + crt + ", key: " + pem + "}\n", "");
+        try (LoopbackRegistry registry = tlsRegistry(certDir);
                 ConnectProxy proxy = new ConnectProxy(basic)) {
             registry.seed(tmp, "oci:" + LoopbackRegistry.FIXTURES.resolve("basic") + ":latest", "test/basic:oci");
             String source = "docker://" + HOST + ":" + registry.port() + "/test/basic:oci";
@@ -107,6 +95,17 @@ class RegistryProxyTest {
             assertThat(printed).contains("the proxy refused the tunnel", "407").doesNotContain(password)
                     .doesNotContain(basic.substring(6)).doesNotContain(encodedWrong).doesNotContain("s3cr%40t");
         }
+    }
+
+    /** A registry serving TLS for {@link #HOST} with a self-signed certificate that {@code certDir} trusts. */
+    private LoopbackRegistry tlsRegistry(Path certDir) throws Exception {
+        KeyPair key = TestCerts.ecKey();
+        X509Certificate cert = TestCerts.selfSigned(key, HOST, HOST);
+        Path crt = TestCerts.writeCert(tmp.resolve("tls.crt"), cert);
+        Path pem = TestCerts.writeKey(tmp.resolve("tls.key"), key.getPrivate());
+        TestCerts.writeCert(certDir.resolve("ca.crt"), cert);
+        return LoopbackRegistry.start(tmp, tmp.resolve("data"),
+                "  tls: {certificate: " + crt + ", key: " + pem + "}\n", "");
     }
 
     private RegistryOptions options(Path certDir, String... env) throws Exception {
