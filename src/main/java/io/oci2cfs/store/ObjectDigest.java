@@ -76,7 +76,7 @@ public record ObjectDigest(byte[] bytes) {
 
     /** The store directory holding the object: {@code xx}. */
     String directoryName() {
-        return hex().substring(0, 2);
+        return new String(new byte[] {HEX[(bytes[0] >> 4) & 15], HEX[bytes[0] & 15]}, StandardCharsets.US_ASCII);
     }
 
     /** The object's file name inside {@link #directoryName()}: the other 62 hex digits. */

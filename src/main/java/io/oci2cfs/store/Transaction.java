@@ -188,7 +188,7 @@ public final class Transaction implements AutoCloseable {
         if (known != null) {
             return known.bytes();
         }
-        Path path = staged(digest.hex());
+        Path path = staged(digest);
         try {
             // The digest is known before writing, so the file goes straight to its staged name.
             try (FileChannel ch = create(path)) {
@@ -215,8 +215,7 @@ public final class Transaction implements AutoCloseable {
      * Where an object is staged: under its two-digit prefix, as in the store, so that parallel workers do not
      * all create files in one directory (its lock serializes them).
      */
-    private Path staged(String hex) throws IOException {
-        ObjectDigest d = ObjectDigest.fromHex(hex);
+    private Path staged(ObjectDigest d) throws IOException {
         return directoryOnce(stagingDirs, staging.resolve(d.directoryName())).resolve(d.fileName());
     }
 
@@ -345,14 +344,12 @@ public final class Transaction implements AutoCloseable {
             return;
         }
         Path drop = Files.createDirectory(staging.resolve(".drop"));
-        List<Path> dropped = new ArrayList<>(staged.size());
-        for (ObjectDigest d : staged.keySet()) {
-            dropped.add(drop.resolve(d.hex()));
-        }
-        forEachParallel(dropped.stream(), p -> {
-            Path from = staged(p.getFileName().toString());
+        List<ObjectDigest> unkept = new ArrayList<>(staged.keySet());
+        List<Path> dropped = unkept.stream().map(d -> drop.resolve(d.hex())).toList();
+        forEachParallel(unkept.stream(), d -> {
+            Path from = staged(d);
             bytesDropped.addAndGet(Files.size(from));
-            Files.move(from, p, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(from, drop.resolve(d.hex()), StandardCopyOption.ATOMIC_MOVE);
         });
         dropper = new Thread(() -> {
             try {
@@ -397,7 +394,7 @@ public final class Transaction implements AutoCloseable {
             }
             Files.createDirectories(to);
             for (ObjectDigest d : e.getValue()) {
-                if (publish(staged(d.hex()), to.resolve(d.fileName()))) {
+                if (publish(staged(d), to.resolve(d.fileName()))) {
                     added.incrementAndGet();
                 } else {
                     // Another process published it since this batch looked.
@@ -485,7 +482,7 @@ public final class Transaction implements AutoCloseable {
      */
     private void enableVerity() throws IOException {
         for (ObjectDigest d : kept.keySet()) {
-            if (!io.oci2cfs.linux.FsVerity.enable(staged(d.hex()))) {
+            if (!io.oci2cfs.linux.FsVerity.enable(staged(d))) {
                 return;
             }
         }
@@ -499,7 +496,7 @@ public final class Transaction implements AutoCloseable {
             // No syncfs here: fall back to one fsync per kept file and per directory holding them.
             Set<Path> dirs = new java.util.HashSet<>();
             for (ObjectDigest d : kept.keySet()) {
-                Path p = published ? store.pathOf(d.bytes()) : staged(d.hex());
+                Path p = published ? store.pathOf(d.bytes()) : staged(d);
                 dirs.add(p.getParent());
                 try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                     ch.force(true);
@@ -593,7 +590,7 @@ public final class Transaction implements AutoCloseable {
             if (known == null) {
                 try {
                     fixMode(tmp);
-                    Files.move(tmp, staged(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(tmp, staged(digest), StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException e) {
                     throw notStaged(digest, e);
                 }
