@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -44,6 +45,11 @@ public final class DirectoryScanner {
     private final int threads;
     private final List<FileJob> files = new ArrayList<>();
     private final Map<List<Object>, Node> inodes = new HashMap<>();
+    /** Where the walk hands each regular file to the hashing workers. */
+    private FluxSink<FileJob> found;
+
+    /** One read buffer per worker thread, not one per file: a tree has tens of thousands of files. */
+    private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[1 << 16]);
 
     /** A regular file whose digest (and maybe content) is still to be read. */
     public record FileJob(Node node, Path path) {
@@ -72,8 +78,17 @@ public final class DirectoryScanner {
         }
         DirectoryScanner s = new DirectoryScanner(options, threads);
         Node root = s.load(dir, stat(dir));
-        s.walk(dir, root);
-        s.hashAll();
+        // Each regular file is hashed on a worker as soon as the walk has found it, so reading the metadata
+        // and hashing the contents overlap instead of running one after the other.
+        parallel(Flux.create(sink -> {
+            s.found = sink;
+            try {
+                s.walk(dir, root);
+                sink.complete();
+            } catch (IOException e) {
+                sink.error(new UncheckedIOException(e));
+            }
+        }), threads, DirectoryScanner::hash);
         List<FileJob> external = new ArrayList<>();
         for (FileJob f : s.files) {
             if (f.node.content() == null && f.node.size() > 0) {
@@ -99,9 +114,9 @@ public final class DirectoryScanner {
      */
     public static java.util.Set<ObjectDigest> stage(Scanned scanned, Transaction tx, int threads) throws IOException {
         java.util.Set<ObjectDigest> digests = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        parallel(scanned.externalFiles(), threads, f -> {
+        parallel(Flux.fromIterable(scanned.externalFiles()), threads, f -> {
             try (InputStream in = Files.newInputStream(f.path()); Transaction.StreamedObject o = tx.stream()) {
-                byte[] buf = new byte[1 << 16];
+                byte[] buf = READ_BUFFER.get();
                 for (int n; (n = in.read(buf)) > 0; ) {
                     try {
                         o.write(buf, 0, n);
@@ -140,6 +155,9 @@ public final class DirectoryScanner {
             sorted.put(RawPaths.bytes(p.getFileName()), p);
         }
         for (Map.Entry<ByteString, Path> entry : sorted.entrySet()) {
+            if (found != null && found.isCancelled()) {
+                return; // a worker failed: its error is the one reported
+            }
             Path p = entry.getValue();
             ByteString name = entry.getKey();
             try {
@@ -191,8 +209,6 @@ public final class DirectoryScanner {
                 throw new UnsupportedTreeException(p + ": symlink target is empty");
             }
             n.payload(target).size(target.length());
-        } else if (FileMode.isReg(mode) && n.size() > 0) {
-            files.add(new FileJob(n, p));
         }
         if (!options.skipXattrs()) {
             for (Map.Entry<ByteString, ByteString> x : Xattrs.list(p).entrySet()) {
@@ -208,43 +224,47 @@ public final class DirectoryScanner {
         } catch (Limits.Exceeded e) {
             throw new UnsupportedTreeException(p + ": " + e.getMessage(), e);
         }
+        if (FileMode.isReg(mode) && n.size() > 0) {
+            // handed over once the walk is done with the node: from here on only its worker writes it
+            FileJob job = new FileJob(n, p);
+            files.add(job);
+            found.next(job);
+        }
         return n;
     }
 
-    private void hashAll() throws IOException {
-        parallel(files, threads, f -> {
-            Node n = f.node();
-            FsVerityHasher h = new FsVerityHasher();
-            byte[] small = null;
-            try (InputStream in = Files.newInputStream(f.path())) {
-                if (n.size() <= ContentRef.INLINE_MAX) {
-                    small = in.readAllBytes();
-                    h.update(small, 0, small.length);
-                } else {
-                    byte[] buf = new byte[64 * 1024];
-                    for (int k; (k = in.read(buf)) >= 0; ) {
-                        h.update(buf, 0, k);
-                    }
+    private static void hash(FileJob f) throws IOException {
+        Node n = f.node();
+        FsVerityHasher h = new FsVerityHasher();
+        byte[] small = null;
+        try (InputStream in = Files.newInputStream(f.path())) {
+            if (n.size() <= ContentRef.INLINE_MAX) {
+                small = in.readAllBytes();
+                h.update(small, 0, small.length);
+            } else {
+                byte[] buf = READ_BUFFER.get();
+                for (int k; (k = in.read(buf)) >= 0; ) {
+                    h.update(buf, 0, k);
                 }
             }
-            if (h.size() != n.size()) {
-                throw new IOException(f.path() + ": changed size while being read (" + n.size() + " -> "
-                        + h.size() + ")");
-            }
-            byte[] digest = h.digest();
-            n.digest(digest).payloadFromDigest();
-            n.content(small);
-        });
+        }
+        if (h.size() != n.size()) {
+            throw new IOException(f.path() + ": changed size while being read (" + n.size() + " -> "
+                    + h.size() + ")");
+        }
+        byte[] digest = h.digest();
+        n.digest(digest).payloadFromDigest();
+        n.content(small);
     }
 
     private interface IoTask {
         void run(FileJob f) throws IOException;
     }
 
-    private static void parallel(List<FileJob> jobs, int threads, IoTask task) throws IOException {
+    private static void parallel(Flux<FileJob> jobs, int threads, IoTask task) throws IOException {
         Scheduler pool = Schedulers.newParallel("oci2cfs-hash", threads);
         try {
-            Flux.fromIterable(jobs).parallel(threads).runOn(pool).doOnNext(f -> {
+            jobs.parallel(threads).runOn(pool).doOnNext(f -> {
                 try {
                     task.run(f);
                 } catch (IOException e) {
