@@ -235,7 +235,7 @@ public final class DirectoryScanner {
 
     private static void hash(FileJob f) throws IOException {
         Node n = f.node();
-        FsVerityHasher h = new FsVerityHasher();
+        FsVerityHasher h = FsVerityHasher.forThisThread();
         byte[] small = null;
         try (InputStream in = Files.newInputStream(f.path())) {
             if (n.size() <= ContentRef.INLINE_MAX) {

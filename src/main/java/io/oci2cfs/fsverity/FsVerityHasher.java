@@ -33,6 +33,11 @@ public final class FsVerityHasher {
     private final MessageDigest hash;
     private final List<Level> levels = new ArrayList<>();
     private final byte[] block = new byte[BLOCK_SIZE];
+    /**
+     * A SHA-256 hasher per thread for one digest at a time: a tree has tens of thousands of files, and a new
+     * hasher for each is several KiB of buffers and a provider lookup.
+     */
+    private static final ThreadLocal<FsVerityHasher> PER_THREAD = ThreadLocal.withInitial(FsVerityHasher::new);
     private int blockFill;
     private long size;
     private boolean done;
@@ -59,7 +64,7 @@ public final class FsVerityHasher {
     }
 
     public static byte[] digestOf(byte[] data, int len) {
-        FsVerityHasher h = new FsVerityHasher();
+        FsVerityHasher h = forThisThread();
         h.update(data, 0, len);
         return h.digest();
     }
@@ -90,6 +95,27 @@ public final class FsVerityHasher {
     /** As {@link #digestOf(InputStream, HashAlgorithm)} with SHA-256, the store's algorithm. */
     public static byte[] digestOf(InputStream in) throws IOException {
         return digestOf(in, HashAlgorithm.SHA256);
+    }
+
+    /**
+     * This thread's SHA-256 hasher, reset: for one digest, finished before the thread asks again. Its
+     * buffers are reused from one file to the next.
+     */
+    public static FsVerityHasher forThisThread() {
+        return PER_THREAD.get().reset();
+    }
+
+    /** Starts a new digest, keeping the buffers. */
+    public FsVerityHasher reset() {
+        for (Level level : levels) {
+            level.fill = 0;
+            level.count = 0;
+        }
+        blockFill = 0;
+        size = 0;
+        done = false;
+        hash.reset();
+        return this;
     }
 
     public HashAlgorithm algorithm() {
@@ -198,8 +224,8 @@ public final class FsVerityHasher {
                 }
                 if (level.fill > 0) {
                     Arrays.fill(level.buf, level.fill, BLOCK_SIZE, (byte) 0);
-                    pushHash(i + 1, hashBlock(level.buf, 0));
                     level.fill = 0;
+                    hashInto(i + 1, level.buf);
                 }
             }
         }
@@ -222,25 +248,46 @@ public final class FsVerityHasher {
     }
 
     private void hashDataBlock(byte[] data, int off) {
-        pushHash(0, hashBlock(data, off));
-    }
-
-    private byte[] hashBlock(byte[] data, int off) {
         hash.update(data, off, BLOCK_SIZE);
-        return hash.digest();
+        added(0, finishInto(level(0)));
     }
 
-    private void pushHash(int levelIndex, byte[] blockHash) {
+    /** Hashes a full block of tree level {@code levelIndex - 1} into the next slot of level {@code levelIndex}. */
+    private void hashInto(int levelIndex, byte[] block) {
+        hash.update(block, 0, BLOCK_SIZE);
+        added(levelIndex, finishInto(level(levelIndex)));
+    }
+
+    /** The digest so far, written straight into the level's next slot. */
+    private Level finishInto(Level level) {
+        try {
+            hash.digest(level.buf, level.fill, digestSize);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
+        return level;
+    }
+
+    private Level level(int levelIndex) {
         if (levelIndex == levels.size()) {
             levels.add(new Level());
         }
-        Level level = levels.get(levelIndex);
+        return levels.get(levelIndex);
+    }
+
+    private void pushHash(int levelIndex, byte[] blockHash) {
+        Level level = level(levelIndex);
         System.arraycopy(blockHash, 0, level.buf, level.fill, digestSize);
+        added(levelIndex, level);
+    }
+
+    /** Counts the hash just put in {@code level}; a full level block is hashed into the level above. */
+    private void added(int levelIndex, Level level) {
         level.fill += digestSize;
         level.count++;
         if (level.fill == BLOCK_SIZE) {
-            pushHash(levelIndex + 1, hashBlock(level.buf, 0));
             level.fill = 0;
+            hashInto(levelIndex + 1, level.buf);
         }
     }
 }

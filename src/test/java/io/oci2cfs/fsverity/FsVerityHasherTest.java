@@ -114,6 +114,29 @@ class FsVerityHasherTest {
         assertThat(ours).as("pinned digest of %d bytes (tool says %s)", size, tool).isEqualTo(PINNED.get(size));
     }
 
+    /**
+     * One reused hasher ({@link FsVerityHasher#forThisThread()}) gives each file the digest fsverity-utils
+     * printed, whatever the file before it left in its buffers: the largest first (three tree levels left
+     * behind for files of one level, or none), then the sizes growing again.
+     */
+    @Test
+    void reusedHasherGivesEveryFileItsOwnDigest() throws IOException {
+        long[] sizes = {THREE_LEVELS, 1, 0, MIB + 3, 4097, 4096, 4095, THREE_LEVELS, 4096, 0};
+        for (long size : sizes) {
+            Path f = writeFile(tmp, size);
+            FsVerityHasher h = FsVerityHasher.forThisThread();
+            byte[] buf = new byte[4097];
+            try (InputStream in = Files.newInputStream(f)) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    h.update(buf, 0, n);
+                }
+            }
+            assertThat(FsVerityHasher.hex(h.digest())).as("reused hasher, %d bytes", size).isEqualTo(PINNED.get(size));
+            assertThat(FsVerityHasher.hex(FsVerityHasher.digestOf(Files.readAllBytes(f), (int) size)))
+                    .as("digestOf on the reused hasher, %d bytes", size).isEqualTo(PINNED.get(size));
+        }
+    }
+
     @ParameterizedTest(name = "{0} bytes")
     @ValueSource(longs = {0, 1, 4096, 4097, 64 * 4096, 64 * 4096 + 1, SHA512_THREE_LEVELS})
     void sha512MatchesFsverityTool(long size) throws IOException {
