@@ -1,7 +1,6 @@
 package io.oci2cfs.linux;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,10 +14,17 @@ public final class RenameNoReplace {
     private static final int RENAME_NOREPLACE = 1;
     private static final int EEXIST = 17;
 
-    interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
+    /**
+     * libc's call, bound by JNA's direct mapping (a plain native call per object published, not reflection);
+     * a libc without renameat2 fails this class's initialisation, which {@link #move} takes as unsupported.
+     */
+    private static final class LibC {
+        static {
+            Native.register(LibC.class, "c");
+        }
 
-        int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
+        static native int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags)
+                throws LastErrorException;
     }
 
     /** What a rename did. */
@@ -33,7 +39,7 @@ public final class RenameNoReplace {
      */
     public static Outcome move(Path from, Path to) throws IOException {
         try {
-            LibC.INSTANCE.renameat2(AT_FDCWD, RawPaths.cString(from), AT_FDCWD, RawPaths.cString(to), RENAME_NOREPLACE);
+            LibC.renameat2(AT_FDCWD, RawPaths.cString(from), AT_FDCWD, RawPaths.cString(to), RENAME_NOREPLACE);
             return Outcome.MOVED;
         } catch (LastErrorException e) {
             return switch (e.getErrorCode()) {

@@ -1,7 +1,6 @@
 package io.oci2cfs.linux;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import io.oci2cfs.tree.ByteString;
 import java.io.IOException;
@@ -20,12 +19,21 @@ public final class Xattrs {
     private static final int ENODATA = 61;
     private static final int ENOTSUP = 95;
 
-    interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
+    /** A first read's buffer: most lists and values fit, so one call reads them (none at all for most files). */
+    private static final int FIRST_TRY = 512;
 
-        long llistxattr(byte[] path, byte[] list, long size) throws LastErrorException;
+    /**
+     * libc's calls, bound by JNA's direct mapping: a plain native call per use, where an interface mapping
+     * goes through reflection and boxing (a tree's walk makes one or more per file).
+     */
+    private static final class LibC {
+        static {
+            Native.register(LibC.class, "c");
+        }
 
-        long lgetxattr(byte[] path, byte[] name, byte[] value, long size) throws LastErrorException;
+        static native long llistxattr(byte[] path, byte[] list, long size) throws LastErrorException;
+
+        static native long lgetxattr(byte[] path, byte[] name, byte[] value, long size) throws LastErrorException;
     }
 
     private Xattrs() {
@@ -55,15 +63,24 @@ public final class Xattrs {
     /** Reads the name list ({@code name == null}) or one value; null if the xattr vanished meanwhile. */
     private static byte[] read(byte[] path, byte[] name) throws IOException {
         byte[] cName = name == null ? null : Arrays.copyOf(name, name.length + 1);
+        long want = FIRST_TRY;
         for (int attempt = 0; attempt < 8; attempt++) {
             try {
-                long size = call(path, cName, null);
-                byte[] buf = new byte[(int) size];
+                if (want < 0) {
+                    want = call(path, cName, null);
+                }
+                byte[] buf = new byte[(int) want];
                 long n = call(path, cName, buf);
+                if (n > buf.length) {
+                    // a zero-length buffer asks for the size only
+                    want = n;
+                    continue;
+                }
                 return n == buf.length ? buf : Arrays.copyOf(buf, (int) n);
             } catch (LastErrorException e) {
                 switch (e.getErrorCode()) {
                     case ERANGE:
+                        want = -1; // larger than the buffer: ask for the size, which may change again
                         continue;
                     case ENOTSUP:
                         return name == null ? new byte[0] : null;
@@ -76,11 +93,11 @@ public final class Xattrs {
                 }
             }
         }
-        throw new IOException(path + ": xattrs keep changing while being read");
+        throw new IOException(RawPaths.show(Arrays.copyOf(path, path.length - 1)) + ": xattrs keep changing while being read");
     }
 
     private static long call(byte[] path, byte[] cName, byte[] buf) {
         long len = buf == null ? 0 : buf.length;
-        return cName == null ? LibC.INSTANCE.llistxattr(path, buf, len) : LibC.INSTANCE.lgetxattr(path, cName, buf, len);
+        return cName == null ? LibC.llistxattr(path, buf, len) : LibC.lgetxattr(path, cName, buf, len);
     }
 }
