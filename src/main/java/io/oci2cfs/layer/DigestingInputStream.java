@@ -1,6 +1,5 @@
 package io.oci2cfs.layer;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,9 +9,8 @@ import java.util.HexFormat;
  * Computes the SHA-256 and length of every byte read through it. Skipped bytes are read and digested too;
  * {@link #drain()} consumes the rest of the stream.
  */
-public final class DigestingInputStream extends ReadThroughInputStream {
+public final class DigestingInputStream extends CountingInputStream {
     private final MessageDigest sha256;
-    private long count;
 
     public DigestingInputStream(InputStream in) {
         this(in, newSha256());
@@ -38,26 +36,8 @@ public final class DigestingInputStream extends ReadThroughInputStream {
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        int n = in.read(b, off, len);
-        if (n > 0) {
-            sha256.update(b, off, n);
-            count += n;
-        }
-        return n;
-    }
-
-    /** Reads to the end of the stream; returns how many bytes that took. */
-    public long drain() throws IOException {
-        long before = count;
-        while (skip(Long.MAX_VALUE) > 0) {
-            // digesting as we go
-        }
-        return count - before;
-    }
-
-    public long count() {
-        return count;
+    void passed(byte[] b, int off, int n) {
+        sha256.update(b, off, n);
     }
 
     /** The digest in OCI form, {@code sha256:<64 hex>}; call once, after the stream is fully read. */

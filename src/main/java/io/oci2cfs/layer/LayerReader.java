@@ -68,12 +68,13 @@ public final class LayerReader {
             throw new LayerFormatException("layer " + layer + ": " + unsupported + " compression is not an OCI layer type");
         }
         Compression compression = Compression.detect(head, head.length);
-        DigestingInputStream raw = new DigestingInputStream(buffered);
+        // An uncompressed blob is its own tar: its digest is the diff_id. A compressed one is only counted.
+        CountingInputStream raw = compression == Compression.NONE
+                ? new DigestingInputStream(buffered) : new CountingInputStream(buffered);
         InputStream decompressed = null;
         try {
             DigestingInputStream tar;
             try {
-                // An uncompressed blob is its own tar: one digest serves as blob digest and diff_id.
                 if (compression != Compression.NONE) {
                     // Closed below, which frees zstd's native decoder; the shield keeps the caller's blob open.
                     InputStream decoder = new DecoderErrors(compression.decompress(
@@ -82,7 +83,7 @@ public final class LayerReader {
                             ? new ReadAheadStream(decoder, READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS, "oci2cfs-decompress")
                             : decoder;
                 }
-                tar = decompressed == null ? raw : new DigestingInputStream(decompressed);
+                tar = decompressed == null ? (DigestingInputStream) raw : new DigestingInputStream(decompressed);
             } catch (IOException e) {
                 throw new LayerFormatException("layer " + layer + ": bad " + compression + " data: "
                         + DecoderErrors.reason(e), e);
@@ -101,9 +102,7 @@ public final class LayerReader {
                         + e.getMessage(), e);
             }
             raw.drain();
-            String rawDigest = raw.digest();
-            return new LayerDigests(compression, rawDigest, raw.count(), tar == raw ? rawDigest : tar.digest(),
-                    tar.count());
+            return new LayerDigests(compression, raw.count(), tar.digest(), tar.count());
         } finally {
             if (decompressed != null) {
                 // Stops the decompressing thread and frees the decoder; the blob itself stays open for the caller.
