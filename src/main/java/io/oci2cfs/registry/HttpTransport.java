@@ -24,7 +24,6 @@ import javax.net.ssl.X509TrustManager;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
-import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.transport.ProxyProvider;
@@ -64,7 +63,8 @@ final class HttpTransport implements AutoCloseable {
                 .build();
         this.base = HttpClient.create(pool)
                 .resolver(DefaultAddressResolverGroup.INSTANCE)
-                .protocol(HttpProtocol.HTTP11)
+                // HTTP/1.1 is the default; naming it (protocol(HTTP11)) initialises reactor-netty's default
+                // TLS context, the JDK's TLS stack and its CA store, on every pull, plain HTTP included
                 .followRedirect(false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .responseTimeout(headersTimeout)
