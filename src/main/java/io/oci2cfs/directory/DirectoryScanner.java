@@ -225,7 +225,8 @@ public final class DirectoryScanner {
             throw new UnsupportedTreeException(p + ": " + e.getMessage(), e);
         }
         if (FileMode.isReg(mode) && n.size() > 0) {
-            // handed over once the walk is done with the node: from here on only its worker writes it
+            // handed over once the walk is done with the node: from here on the walk only counts its further
+            // names (nlink), a field its worker does not touch
             FileJob job = new FileJob(n, p);
             files.add(job);
             found.next(job);
