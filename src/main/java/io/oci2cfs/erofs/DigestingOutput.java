@@ -27,7 +27,7 @@ final class DigestingOutput {
         this.out = out;
         this.hasher = digest ? new FsVerityHasher(ALGORITHM) : null;
         this.workers = workers;
-        this.pending = digest ? new byte[CHUNK_BLOCKS * Format.BLOCK] : null;
+        this.pending = digest ? new byte[CHUNK_BLOCKS * FsVerityHasher.BLOCK_SIZE] : null;
         this.hashes = digest ? new byte[CHUNK_BLOCKS * ALGORITHM.digestSize()] : null;
     }
 
@@ -65,17 +65,17 @@ final class DigestingOutput {
 
     /** Hashes the pending full blocks in parallel and hands their hashes to the tree, keeping a partial block. */
     private void hashPending() {
-        int blocks = pendingFill / Format.BLOCK;
+        int blocks = pendingFill / FsVerityHasher.BLOCK_SIZE;
         int size = ALGORITHM.digestSize();
         int perTask = Math.max(1, (blocks + workers.parallelism() - 1) / workers.parallelism());
         workers.forEach(0, (blocks + perTask - 1) / perTask, t -> {
             int first = t * perTask;
             int count = Math.min(perTask, blocks - first);
-            FsVerityHasher.hashBlocks(ALGORITHM, pending, first * Format.BLOCK, count, hashes, first * size);
+            FsVerityHasher.hashBlocks(ALGORITHM, pending, first * FsVerityHasher.BLOCK_SIZE, count, hashes, first * size);
         });
         hasher.updateHashedBlocks(hashes, blocks);
-        int rest = pendingFill - blocks * Format.BLOCK;
-        System.arraycopy(pending, blocks * Format.BLOCK, pending, 0, rest);
+        int rest = pendingFill - blocks * FsVerityHasher.BLOCK_SIZE;
+        System.arraycopy(pending, blocks * FsVerityHasher.BLOCK_SIZE, pending, 0, rest);
         pendingFill = rest;
     }
 

@@ -113,7 +113,7 @@ final class ImageSerializer {
             workers.forEach(start, end, i -> batch[i - base] = layout.blocks(i) > 0 ? blockBytes(i) : null);
             for (int i = start; i < end; i++) {
                 if (batch[i - start] != null) {
-                    Regions.expectEnd("data before inode " + i, out.written(), (long) layout.blkaddr(i) * BLOCK);
+                    Regions.expectEnd("the data before the blocks", i, out.written(), (long) layout.blkaddr(i) * BLOCK);
                     out.write(batch[i - start]);
                     batch[i - start] = null;
                 }
@@ -176,7 +176,7 @@ final class ImageSerializer {
         }
         if (xsize > 0) {
             off = putXattrBody(b, off, rewrite.xattrs(i));
-            Regions.expectEnd("the xattrs of inode " + i, off, Inode.size(ext) + xsize);
+            Regions.expectEnd("the xattrs", i, off, Inode.size(ext) + xsize);
         }
         if (tail > 0) {
             putTail(b, off, i, mode);

@@ -12,4 +12,14 @@ final class Regions {
                     + ", the layout placed its end at " + expected);
         }
     }
+
+    /**
+     * As {@link #expectEnd(String, long, long)} for a region of inode {@code inode}, the message made only on
+     * failure: this runs once per inode.
+     */
+    static void expectEnd(String region, int inode, long actual, long expected) {
+        if (actual != expected) {
+            expectEnd(region + " of inode " + inode, actual, expected);
+        }
+    }
 }

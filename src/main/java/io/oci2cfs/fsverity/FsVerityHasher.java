@@ -135,7 +135,7 @@ public final class FsVerityHasher {
         size += len;
         if (blockFill == 0) {
             while (len >= BLOCK_SIZE) {
-                hashDataBlock(data, off);
+                hashInto(0, data, off);
                 off += BLOCK_SIZE;
                 len -= BLOCK_SIZE;
             }
@@ -147,10 +147,10 @@ public final class FsVerityHasher {
             off += n;
             len -= n;
             if (blockFill == BLOCK_SIZE) {
-                hashDataBlock(block, 0);
+                hashInto(0, block, 0);
                 blockFill = 0;
                 while (len >= BLOCK_SIZE) {
-                    hashDataBlock(data, off);
+                    hashInto(0, data, off);
                     off += BLOCK_SIZE;
                     len -= BLOCK_SIZE;
                 }
@@ -200,8 +200,10 @@ public final class FsVerityHasher {
         if (blockFill != 0) {
             throw new IllegalStateException("hashed blocks must start at a block boundary");
         }
+        Level leaves = level(0);
         for (int i = 0; i < count; i++) {
-            pushHash(0, Arrays.copyOfRange(hashes, i * digestSize, (i + 1) * digestSize));
+            System.arraycopy(hashes, i * digestSize, leaves.buf, leaves.fill, digestSize);
+            added(0, leaves);
         }
         size += (long) count * BLOCK_SIZE;
     }
@@ -214,7 +216,7 @@ public final class FsVerityHasher {
         if (size > 0) {
             if (blockFill > 0) {
                 Arrays.fill(block, blockFill, BLOCK_SIZE, (byte) 0);
-                hashDataBlock(block, 0);
+                hashInto(0, block, 0);
             }
             for (int i = 0; ; i++) {
                 Level level = levels.get(i);
@@ -225,7 +227,7 @@ public final class FsVerityHasher {
                 if (level.fill > 0) {
                     Arrays.fill(level.buf, level.fill, BLOCK_SIZE, (byte) 0);
                     level.fill = 0;
-                    hashInto(i + 1, level.buf);
+                    hashInto(i + 1, level.buf, 0);
                 }
             }
         }
@@ -247,25 +249,19 @@ public final class FsVerityHasher {
         }
     }
 
-    private void hashDataBlock(byte[] data, int off) {
+    /**
+     * Hashes the full block at {@code data[off]} (data, or a block of level {@code levelIndex - 1}) straight
+     * into the next slot of level {@code levelIndex}.
+     */
+    private void hashInto(int levelIndex, byte[] data, int off) {
         hash.update(data, off, BLOCK_SIZE);
-        added(0, finishInto(level(0)));
-    }
-
-    /** Hashes a full block of tree level {@code levelIndex - 1} into the next slot of level {@code levelIndex}. */
-    private void hashInto(int levelIndex, byte[] block) {
-        hash.update(block, 0, BLOCK_SIZE);
-        added(levelIndex, finishInto(level(levelIndex)));
-    }
-
-    /** The digest so far, written straight into the level's next slot. */
-    private Level finishInto(Level level) {
+        Level level = level(levelIndex);
         try {
             hash.digest(level.buf, level.fill, digestSize);
         } catch (java.security.DigestException e) {
             throw new IllegalStateException(e);
         }
-        return level;
+        added(levelIndex, level);
     }
 
     private Level level(int levelIndex) {
@@ -275,19 +271,13 @@ public final class FsVerityHasher {
         return levels.get(levelIndex);
     }
 
-    private void pushHash(int levelIndex, byte[] blockHash) {
-        Level level = level(levelIndex);
-        System.arraycopy(blockHash, 0, level.buf, level.fill, digestSize);
-        added(levelIndex, level);
-    }
-
     /** Counts the hash just put in {@code level}; a full level block is hashed into the level above. */
     private void added(int levelIndex, Level level) {
         level.fill += digestSize;
         level.count++;
         if (level.fill == BLOCK_SIZE) {
             level.fill = 0;
-            hashInto(levelIndex + 1, level.buf);
+            hashInto(levelIndex + 1, level.buf, 0);
         }
     }
 }

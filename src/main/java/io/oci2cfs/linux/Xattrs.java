@@ -89,11 +89,16 @@ public final class Xattrs {
                     default:
                         String what = name == null ? "list xattrs"
                                 : "read xattr " + new String(name, StandardCharsets.UTF_8);
-                        throw new IOException(RawPaths.show(Arrays.copyOf(path, path.length - 1)) + ": cannot " + what + " (errno " + e.getErrorCode() + ")");
+                        throw new IOException(shown(path) + ": cannot " + what + " (errno " + e.getErrorCode() + ")");
                 }
             }
         }
-        throw new IOException(RawPaths.show(Arrays.copyOf(path, path.length - 1)) + ": xattrs keep changing while being read");
+        throw new IOException(shown(path) + ": xattrs keep changing while being read");
+    }
+
+    /** The path of a NUL-terminated {@code cPath}, for a message. */
+    private static String shown(byte[] cPath) {
+        return RawPaths.show(Arrays.copyOf(cPath, cPath.length - 1));
     }
 
     private static long call(byte[] path, byte[] cName, byte[] buf) {

@@ -346,10 +346,10 @@ public final class Transaction implements AutoCloseable {
         Path drop = Files.createDirectory(staging.resolve(".drop"));
         List<ObjectDigest> unkept = new ArrayList<>(staged.keySet());
         List<Path> dropped = unkept.stream().map(d -> drop.resolve(d.hex())).toList();
-        forEachParallel(unkept.stream(), d -> {
-            Path from = staged(d);
+        forEachParallel(java.util.stream.IntStream.range(0, unkept.size()).boxed(), i -> {
+            Path from = staged(unkept.get(i));
             bytesDropped.addAndGet(Files.size(from));
-            Files.move(from, drop.resolve(d.hex()), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(from, dropped.get(i), StandardCopyOption.ATOMIC_MOVE);
         });
         dropper = new Thread(() -> {
             try {

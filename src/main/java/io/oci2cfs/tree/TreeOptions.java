@@ -22,22 +22,6 @@ public record TreeOptions(boolean useEpoch, boolean skipXattrs, boolean userXatt
         }
     }
 
-    public TreeOptions withUseEpoch(boolean b) {
-        return new TreeOptions(b, skipXattrs, userXattrs, skipDevices, breakHardlinks);
-    }
-
-    public TreeOptions withSkipXattrs(boolean b) {
-        return new TreeOptions(useEpoch, b, userXattrs, skipDevices, breakHardlinks);
-    }
-
-    public TreeOptions withUserXattrs(boolean b) {
-        return new TreeOptions(useEpoch, skipXattrs, b, skipDevices, breakHardlinks);
-    }
-
-    public TreeOptions withSkipDevices(boolean b) {
-        return new TreeOptions(useEpoch, skipXattrs, userXattrs, b, breakHardlinks);
-    }
-
     public TreeOptions withBreakHardlinks(boolean b) {
         return new TreeOptions(useEpoch, skipXattrs, userXattrs, skipDevices, b);
     }
